@@ -1,0 +1,442 @@
+//! The catalog: its model ([`model`]), and loading it from any [`FileTree`].
+//!
+//! [`Catalog::load`] reads `evcat.yaml` and every domain, service and event manifest, validating
+//! each against its JSON Schema. It does not read schema or example files: those are read on
+//! demand through [`Catalog::read_text`], so a command that needs one event's schema pays for one.
+
+pub mod manifest;
+pub mod model;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+pub use model::*;
+
+use crate::findings::{finding, Findings, Location, Site};
+use crate::rules;
+use crate::source::{locate, position_at, SharedText};
+use crate::tree::{CatalogPath, EntryKind, FileTree, TreeError};
+use manifest::{parse_manifest, ManifestKind, ManifestSchemas};
+
+pub const SETTINGS_FILE: &str = "evcat.yaml";
+const DOMAINS_DIR: &str = "domains";
+const DOMAIN_FILE: &str = "domain.yaml";
+const EVENT_FILE: &str = "event.yaml";
+const SERVICES_DIR: &str = "services";
+const EVENTS_DIR: &str = "events";
+const SHARED_SCHEMAS_DIR: &str = "schemas";
+
+/// Problems that stop a catalog from loading at all (as opposed to findings in it).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LoadError {
+    #[error("{root} has no {SETTINGS_FILE}")]
+    #[diagnostic(
+        code(evcat::no_catalog),
+        help("point --catalog at the folder that holds {SETTINGS_FILE}, or create one with `evcat init`")
+    )]
+    NoSettings { root: String },
+    #[error("cannot read {path} in {root}: {source}")]
+    #[diagnostic(code(evcat::io))]
+    Io {
+        root: String,
+        path: CatalogPath,
+        source: TreeError,
+    },
+}
+
+/// Why a file could not be read as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound,
+    EscapesRoot,
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    /// Not UTF-8; the byte offset of the first bad byte.
+    NotUtf8 {
+        valid_up_to: usize,
+    },
+    NotAFile,
+    Io(String),
+}
+
+/// Texts read so far, shared with the findings renderer so it never reads a file twice.
+#[derive(Default)]
+pub struct Sources {
+    texts: Mutex<HashMap<CatalogPath, SharedText>>,
+}
+
+impl Sources {
+    pub fn get(&self, path: &CatalogPath) -> Option<SharedText> {
+        self.texts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(path)
+            .cloned()
+    }
+
+    fn insert(&self, path: &CatalogPath, text: SharedText) {
+        self.texts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path.clone(), text);
+    }
+}
+
+/// The catalog's files: the tree and the texts read from it so far. Shared (behind an `Arc`) with
+/// whatever must read catalog files on its own, like the JSON Schema `$ref` retriever.
+pub struct Files {
+    tree: Box<dyn FileTree>,
+    sources: Sources,
+}
+
+impl Files {
+    pub fn tree(&self) -> &dyn FileTree {
+        self.tree.as_ref()
+    }
+
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// Reads a file as UTF-8 text, once; later calls share the same text.
+    pub fn read_text(&self, path: &CatalogPath) -> Result<SharedText, ReadError> {
+        if let Some(text) = self.sources.get(path) {
+            return Ok(text);
+        }
+        let bytes = self.tree.read(path).map_err(|error| match error {
+            TreeError::NotFound => ReadError::NotFound,
+            TreeError::EscapesRoot => ReadError::EscapesRoot,
+            TreeError::TooLarge { size, limit } => ReadError::TooLarge { size, limit },
+            TreeError::NotAFile => ReadError::NotAFile,
+            TreeError::Io(error) => ReadError::Io(error.to_string()),
+        })?;
+        let text: SharedText = match String::from_utf8(bytes) {
+            Ok(text) => Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text)),
+            Err(error) => {
+                return Err(ReadError::NotUtf8 {
+                    valid_up_to: error.utf8_error().valid_up_to(),
+                })
+            }
+        };
+        self.sources.insert(path, text.clone());
+        Ok(text)
+    }
+}
+
+/// A loaded catalog.
+pub struct Catalog {
+    files: Arc<Files>,
+    pub settings: Settings,
+    pub domains: Vec<Domain>,
+    pub services: Vec<Service>,
+    pub events: Vec<Event>,
+    /// Files under every `domains/<domain>/schemas/`: shared types that schemas import.
+    pub shared_files: Vec<CatalogPath>,
+    /// How many catalog files were read while loading.
+    pub files_read: usize,
+}
+
+/// A catalog and the findings its loading produced.
+pub struct Loaded {
+    pub catalog: Catalog,
+    pub findings: Findings,
+}
+
+impl Catalog {
+    /// Loads the catalog at the root of `tree`.
+    pub fn load(tree: Box<dyn FileTree>) -> Result<Loaded, LoadError> {
+        let settings_path = CatalogPath::root().child(SETTINGS_FILE);
+        if !tree.exists(&settings_path) {
+            return Err(LoadError::NoSettings {
+                root: tree.describe(),
+            });
+        }
+        let mut loader = Loader {
+            catalog: Catalog {
+                files: Arc::new(Files {
+                    tree,
+                    sources: Sources::default(),
+                }),
+                settings: Settings::default(),
+                domains: Vec::new(),
+                services: Vec::new(),
+                events: Vec::new(),
+                shared_files: Vec::new(),
+                files_read: 0,
+            },
+            schemas: ManifestSchemas::new(),
+            findings: Findings::new(),
+        };
+        if let Some(settings) = loader.manifest(&settings_path, ManifestKind::Settings) {
+            loader.catalog.settings = settings;
+        }
+        loader.load_domains()?;
+        Ok(Loaded {
+            catalog: loader.catalog,
+            findings: loader.findings,
+        })
+    }
+
+    pub fn files(&self) -> &Arc<Files> {
+        &self.files
+    }
+
+    pub fn tree(&self) -> &dyn FileTree {
+        self.files.tree()
+    }
+
+    pub fn sources(&self) -> &Sources {
+        &self.files.sources
+    }
+
+    /// Reads a file as UTF-8 text, once; later calls share the same text.
+    pub fn read_text(&self, path: &CatalogPath) -> Result<SharedText, ReadError> {
+        self.files.read_text(path)
+    }
+
+    /// Reads a file, recording a finding when it cannot be read. `referenced_from` is where the
+    /// file was named (a missing or escaping path is reported there).
+    pub fn read_text_or_report(
+        &self,
+        path: &CatalogPath,
+        referenced_from: &Site,
+        findings: &mut Findings,
+    ) -> Option<SharedText> {
+        match self.read_text(path) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                findings.push(read_error_finding(path, referenced_from, &error, self));
+                None
+            }
+        }
+    }
+
+    /// Works out where a site is, reading (cached) text as needed.
+    pub fn locate(&self, site: &Site) -> Location {
+        let position = match site {
+            // A finding about a whole file points at its start.
+            Site::File(_) => Some(position_at("", 0)),
+            Site::At(_, position) => Some(*position),
+            Site::Node { file, path, target } => self
+                .sources()
+                .get(file)
+                .map(|text| locate(&text, path, *target)),
+        };
+        Location {
+            file: site.file().clone(),
+            position,
+        }
+    }
+
+    /// The team that owns an event: its own `owner`, else its domain's.
+    pub fn event_owner<'a>(&'a self, event: &'a Event) -> Option<&'a str> {
+        event.spec.owner.as_deref().or_else(|| {
+            self.domain(&event.domain)?
+                .spec
+                .as_ref()
+                .map(|spec| spec.owner.as_str())
+        })
+    }
+
+    pub fn domain(&self, name: &str) -> Option<&Domain> {
+        self.domains.iter().find(|domain| domain.name == name)
+    }
+
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|service| service.name == name)
+    }
+
+    /// The compatibility level the registry enforces for an event.
+    pub fn effective_compatibility(&self, event: &Event) -> CompatibilityLevel {
+        event
+            .spec
+            .compatibility
+            .unwrap_or(self.settings.defaults.compatibility)
+    }
+}
+
+fn read_error_finding(
+    path: &CatalogPath,
+    referenced_from: &Site,
+    error: &ReadError,
+    catalog: &Catalog,
+) -> crate::findings::Finding {
+    match error {
+        ReadError::NotFound => finding(
+            rules::MISSING_FILE,
+            referenced_from.clone(),
+            format!("{path} does not exist"),
+        ),
+        ReadError::NotAFile => finding(
+            rules::MISSING_FILE,
+            referenced_from.clone(),
+            format!("{path} is not a file"),
+        ),
+        ReadError::EscapesRoot => finding(
+            rules::PATH_ESCAPE,
+            referenced_from.clone(),
+            format!("{path} is a symlink to a file outside the catalog"),
+        ),
+        ReadError::TooLarge { size, limit } => finding(
+            rules::FILE_TOO_LARGE,
+            Site::File(path.clone()),
+            format!("{path} is {size} bytes; evcat reads files of at most {limit} bytes"),
+        ),
+        ReadError::NotUtf8 { valid_up_to } => {
+            // Show the line of the first bad byte, from the valid text before it.
+            let prefix = catalog
+                .tree()
+                .read(path)
+                .ok()
+                .map(|bytes| {
+                    String::from_utf8_lossy(&bytes[..(*valid_up_to).min(bytes.len())]).into_owned()
+                })
+                .unwrap_or_default();
+            let position = position_at(&prefix, prefix.len());
+            finding(
+                rules::ENCODING,
+                Site::File(path.clone()),
+                format!(
+                    "{path} is not valid UTF-8: the first bad byte is at line {}, column {} (byte {valid_up_to})",
+                    position.line, position.column
+                ),
+            )
+        }
+        ReadError::Io(message) => finding(
+            rules::MISSING_FILE,
+            referenced_from.clone(),
+            format!("{path} cannot be read: {message}"),
+        ),
+    }
+}
+
+struct Loader {
+    catalog: Catalog,
+    schemas: ManifestSchemas,
+    findings: Findings,
+}
+
+impl Loader {
+    fn list(&self, dir: &CatalogPath) -> Result<Vec<crate::tree::DirEntry>, LoadError> {
+        self.catalog
+            .tree()
+            .list(dir)
+            .map_err(|source| LoadError::Io {
+                root: self.catalog.tree().describe(),
+                path: dir.clone(),
+                source,
+            })
+    }
+
+    fn manifest<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &CatalogPath,
+        kind: ManifestKind,
+    ) -> Option<T> {
+        self.catalog.files_read += 1;
+        let text = self.catalog.read_text_or_report(
+            path,
+            &Site::File(path.clone()),
+            &mut self.findings,
+        )?;
+        parse_manifest(path, &text, kind, &self.schemas, &mut self.findings)
+    }
+
+    fn load_domains(&mut self) -> Result<(), LoadError> {
+        let domains_dir = CatalogPath::root().child(DOMAINS_DIR);
+        for entry in self.list(&domains_dir)? {
+            if entry.kind == EntryKind::Dir {
+                self.load_domain(&entry.name, domains_dir.child(&entry.name))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn load_domain(&mut self, name: &str, dir: CatalogPath) -> Result<(), LoadError> {
+        let manifest_path = dir.child(DOMAIN_FILE);
+        let spec = if self.catalog.tree().exists(&manifest_path) {
+            self.manifest(&manifest_path, ManifestKind::Domain)
+        } else {
+            self.findings.add(
+                rules::MISSING_MANIFEST,
+                Site::File(dir.clone()),
+                format!("domain folder {dir} has no {DOMAIN_FILE}"),
+            );
+            None
+        };
+        self.catalog.domains.push(Domain {
+            name: name.to_string(),
+            dir: dir.clone(),
+            manifest: manifest_path,
+            spec,
+        });
+        self.load_services(name, &dir.child(SERVICES_DIR))?;
+        self.load_events(name, &dir.child(EVENTS_DIR))?;
+        self.collect_shared(&dir.child(SHARED_SCHEMAS_DIR))
+    }
+
+    fn load_services(&mut self, domain: &str, dir: &CatalogPath) -> Result<(), LoadError> {
+        for entry in self.list(dir)? {
+            let Some(service_name) = entry
+                .name
+                .strip_suffix(".yaml")
+                .or_else(|| entry.name.strip_suffix(".yml"))
+            else {
+                continue;
+            };
+            if entry.kind != EntryKind::File {
+                continue;
+            }
+            let file = dir.child(&entry.name);
+            if let Some(spec) = self.manifest::<ServiceSpec>(&file, ManifestKind::Service) {
+                self.catalog.services.push(Service {
+                    name: service_name.to_string(),
+                    domain: domain.to_string(),
+                    file,
+                    spec,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn load_events(&mut self, domain: &str, dir: &CatalogPath) -> Result<(), LoadError> {
+        for entry in self.list(dir)? {
+            if entry.kind != EntryKind::Dir {
+                continue;
+            }
+            let event_dir = dir.child(&entry.name);
+            let file = event_dir.child(EVENT_FILE);
+            if !self.catalog.tree().exists(&file) {
+                self.findings.add(
+                    rules::MISSING_MANIFEST,
+                    Site::File(event_dir.clone()),
+                    format!("event folder {event_dir} has no {EVENT_FILE}"),
+                );
+                continue;
+            }
+            if let Some(spec) = self.manifest::<EventSpec>(&file, ManifestKind::Event) {
+                self.catalog.events.push(Event {
+                    domain: domain.to_string(),
+                    dir: event_dir,
+                    file,
+                    spec,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn collect_shared(&mut self, dir: &CatalogPath) -> Result<(), LoadError> {
+        for entry in self.list(dir)? {
+            let path = dir.child(&entry.name);
+            match entry.kind {
+                EntryKind::Dir => self.collect_shared(&path)?,
+                EntryKind::File => self.catalog.shared_files.push(path),
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,260 @@
+//! The catalog's data model: what `evcat.yaml`, `domain.yaml`, service files and `event.yaml`
+//! declare, deserialized after the files passed their JSON Schemas (`schemas/`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tree::CatalogPath;
+
+/// `evcat.yaml`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct Settings {
+    pub catalog: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub teams: BTreeMap<String, Team>,
+    #[serde(default)]
+    pub environments: Vec<Environment>,
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Rule settings by id or name; interpreted by [`crate::lint::config`].
+    #[serde(default)]
+    pub rules: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct Team {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub slack: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Environment {
+    pub name: String,
+    pub registry: RegistrySettings,
+    #[serde(default)]
+    pub require: Requirements,
+}
+
+/// Where an environment's Schema Registry is and how to authenticate. Credentials are named here
+/// (environment variables, files), never written here.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct RegistrySettings {
+    pub url: String,
+    #[serde(default)]
+    pub auth: Option<serde_json::Value>,
+}
+
+/// Gates an environment puts on what it receives.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct Requirements {
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default)]
+    pub branch: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct Defaults {
+    #[serde(default)]
+    pub compatibility: CompatibilityLevel,
+    #[serde(default)]
+    pub subject_strategy: SubjectStrategy,
+}
+
+/// Confluent Schema Registry's compatibility levels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CompatibilityLevel {
+    None,
+    #[default]
+    Backward,
+    BackwardTransitive,
+    Forward,
+    ForwardTransitive,
+    Full,
+    FullTransitive,
+}
+
+/// How a topic and a record name become a registry subject.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectStrategy {
+    /// `<topic>-value`
+    #[default]
+    Topic,
+    /// `<fully.qualified.RecordName>`
+    Record,
+    /// `<topic>-<fully.qualified.RecordName>`
+    TopicRecord,
+}
+
+/// `domains/<domain>/domain.yaml`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct DomainSpec {
+    pub owner: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// `domains/<domain>/services/<service>.yaml`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct ServiceSpec {
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub repository: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// `domains/<domain>/events/<Event>/event.yaml`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct EventSpec {
+    pub name: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    pub status: Status,
+    pub format: Format,
+    pub schema: String,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    #[serde(default)]
+    pub compatibility: Option<CompatibilityLevel>,
+    #[serde(default)]
+    pub producers: Vec<String>,
+    #[serde(default)]
+    pub consumers: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub classification: Option<Classification>,
+    #[serde(default)]
+    pub examples: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Approved,
+    Deprecated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Avro,
+    Protobuf,
+    Json,
+}
+
+impl Format {
+    /// The schema file extension this format expects.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Avro => "avsc",
+            Format::Protobuf => "proto",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Avro => "avro",
+            Format::Protobuf => "protobuf",
+            Format::Json => "json",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Classification {
+    Public,
+    Internal,
+    Confidential,
+    Restricted,
+}
+
+/// A loaded domain.
+#[derive(Clone, Debug)]
+pub struct Domain {
+    /// The folder's name: the domain's identity.
+    pub name: String,
+    pub dir: CatalogPath,
+    pub manifest: CatalogPath,
+    /// `None` when `domain.yaml` is missing or invalid (a finding says why).
+    pub spec: Option<DomainSpec>,
+}
+
+/// A loaded service.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// The file's name without `.yaml`: services are referenced by it from any domain.
+    pub name: String,
+    pub domain: String,
+    pub file: CatalogPath,
+    pub spec: ServiceSpec,
+}
+
+/// A loaded event.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub domain: String,
+    /// The folder holding `event.yaml`; the event's paths are relative to it.
+    pub dir: CatalogPath,
+    pub file: CatalogPath,
+    pub spec: EventSpec,
+}
+
+impl Event {
+    /// The event's identity: domain and name. Moving files does not change it.
+    pub fn id(&self) -> EventId {
+        EventId {
+            domain: self.domain.clone(),
+            name: self.spec.name.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct EventId {
+    pub domain: String,
+    pub name: String,
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.domain, self.name)
+    }
+}

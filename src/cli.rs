@@ -1,0 +1,230 @@
+//! The command line: argument parsing (clap) and wiring commands to the library.
+//!
+//! Exit codes (stable, documented in README):
+//! 0: success, no error findings; 1: error findings (or warnings with `--deny-warnings`);
+//! 2: usage, configuration or I/O problem (no catalog found, unreadable folder, bad arguments).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use miette::Diagnostic;
+
+use crate::catalog::SETTINGS_FILE;
+use crate::report::{self, Report};
+use crate::rules;
+use crate::tree::{discover_root, DiskTree};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+const EXIT_CODES_HELP: &str =
+    "Exit codes: 0 no error findings; 1 error findings (or warnings with \
+--deny-warnings); 2 usage, configuration or I/O problem.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "evcat",
+    version,
+    about = "Git-native event catalog and schema governance",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct Cli {
+    /// The catalog folder (holding evcat.yaml). Default: the nearest evcat.yaml from the current
+    /// folder upward.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check the catalog's structure, references, schemas, examples, naming and governance.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Lint {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// List the lint rules, or explain one (by id or name).
+    Rules {
+        /// A rule id (N001) or name (naming.topic).
+        rule: Option<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Json,
+}
+
+/// Errors that stop a command before it can report findings; all exit with code 2.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum CliError {
+    #[error("no {SETTINGS_FILE} found in {start} or any folder above it")]
+    #[diagnostic(
+        code(evcat::no_catalog),
+        help("run evcat inside a catalog, or pass --catalog DIR")
+    )]
+    NoCatalog { start: String },
+    #[error("cannot open catalog folder {path}: {source}")]
+    #[diagnostic(code(evcat::io))]
+    CatalogFolder {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Load(#[from] crate::catalog::LoadError),
+    #[error("unknown rule `{0}`")]
+    #[diagnostic(
+        code(evcat::unknown_rule),
+        help("`evcat rules` lists every rule by id and name")
+    )]
+    UnknownRule(String),
+    #[error("cannot write output: {0}")]
+    #[diagnostic(code(evcat::io))]
+    Output(#[from] std::io::Error),
+}
+
+/// Runs evcat with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help and version to stdout with success, usage errors to stderr.
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("{:?}", miette::Report::new(error));
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<u8, CliError> {
+    match cli.command {
+        Command::Lint {
+            format,
+            deny_warnings,
+        } => lint(cli.catalog.as_deref(), format, deny_warnings),
+        Command::Rules { rule, format } => list_rules(rule.as_deref(), format),
+    }
+}
+
+fn load_catalog(explicit: Option<&Path>) -> Result<crate::catalog::Loaded, CliError> {
+    let start = std::env::current_dir()?;
+    let root = discover_root(explicit, &start).ok_or_else(|| CliError::NoCatalog {
+        start: start.display().to_string(),
+    })?;
+    let tree = DiskTree::new(&root).map_err(|source| CliError::CatalogFolder {
+        path: root.display().to_string(),
+        source,
+    })?;
+    Ok(crate::catalog::Catalog::load(Box::new(tree))?)
+}
+
+fn lint(
+    explicit: Option<&Path>,
+    format: OutputFormat,
+    deny_warnings: bool,
+) -> Result<u8, CliError> {
+    let loaded = load_catalog(explicit)?;
+    let outcome = crate::lint::lint(loaded);
+    let report = Report::new("lint", &outcome.catalog, outcome.findings);
+    let rendered = match format {
+        OutputFormat::Human => {
+            report::human::render(&report, outcome.catalog.sources(), use_color())
+        }
+        OutputFormat::Json => report::json::render(&report) + "\n",
+    };
+    std::io::stdout().lock().write_all(rendered.as_bytes())?;
+    Ok(if report.fails(deny_warnings) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        && std::io::stdout().is_terminal()
+}
+
+fn list_rules(key: Option<&str>, format: OutputFormat) -> Result<u8, CliError> {
+    let selected: Vec<&rules::Rule> = match key {
+        Some(key) => vec![rules::find(key).ok_or_else(|| CliError::UnknownRule(key.to_string()))?],
+        None => rules::ALL.to_vec(),
+    };
+    let text = match (format, key) {
+        (OutputFormat::Json, _) => {
+            let list: Vec<serde_json::Value> = selected
+                .iter()
+                .map(|rule| {
+                    serde_json::json!({
+                        "id": rule.id,
+                        "name": rule.name,
+                        "severity": rule.default_severity.as_str(),
+                        "summary": rule.summary,
+                        "doc": rule.doc,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
+        }
+        (OutputFormat::Human, Some(_)) => {
+            let rule = selected[0];
+            format!(
+                "{} {}\ndefault severity: {}\n\n{}.\n\n{}\n\nConfigure it in {SETTINGS_FILE}:\n  rules:\n    {}: warn   # or error, off\n",
+                rule.id,
+                rule.name,
+                rule.default_severity.as_str(),
+                capitalize(rule.summary),
+                rule.doc,
+                rule.name
+            )
+        }
+        (OutputFormat::Human, None) => {
+            let mut text = String::new();
+            for rule in &selected {
+                text.push_str(&format!(
+                    "{}  {:<36} {:<8} {}\n",
+                    rule.id,
+                    rule.name,
+                    rule.default_severity.as_str(),
+                    rule.summary
+                ));
+            }
+            text.push_str("\n`evcat rules ID` explains a rule; set severities under `rules:` in evcat.yaml.\n");
+            text
+        }
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,772 @@
+//! Avro: parsing with shared named types, and checking examples in Avro's JSON encoding.
+//!
+//! A schema may use a named type (record, enum, fixed) defined in a shared `.avsc` file under any
+//! `domains/<domain>/schemas/`, by its full name. [`SharedTypes`] indexes those files once per
+//! run; compiling an event passes Apache Avro exactly the shared files it needs.
+
+use std::collections::{BTreeSet, HashMap};
+
+use apache_avro::schema::{Name, RecordSchema, Schema};
+use serde_json::{Map, Value};
+
+use super::{json_error_position, strip_json_location, Declared};
+use crate::catalog::Catalog;
+use crate::findings::{finding, Findings, Site};
+use crate::rules;
+use crate::source::{Seg, SharedText};
+use crate::tree::CatalogPath;
+
+const PRIMITIVES: [&str; 8] = [
+    "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+];
+
+/// The named types and fields a schema's JSON declares, found without Apache Avro so that each
+/// carries its path in the file (for positions) and unresolved names can be reported precisely.
+#[derive(Default, Debug)]
+struct Outline {
+    /// Full names of the named types defined, with the path of their definition.
+    defined: Vec<(String, Vec<Seg>)>,
+    /// Type names used, each as a list of candidate full names (namespace-qualified first).
+    used: Vec<(Vec<String>, Vec<Seg>)>,
+    /// Record field names, with the path of their `name`.
+    fields: Vec<(String, Vec<Seg>)>,
+}
+
+impl Outline {
+    fn of(value: &Value) -> Self {
+        let mut outline = Outline::default();
+        outline.walk(value, "", &mut Vec::new());
+        outline
+    }
+
+    fn walk(&mut self, value: &Value, namespace: &str, path: &mut Vec<Seg>) {
+        match value {
+            Value::String(name) if !PRIMITIVES.contains(&name.as_str()) => {
+                self.used.push((candidates(name, namespace), path.clone()));
+            }
+            Value::Array(branches) => {
+                for (index, branch) in branches.iter().enumerate() {
+                    path.push(Seg::Index(index));
+                    self.walk(branch, namespace, path);
+                    path.pop();
+                }
+            }
+            Value::Object(object) => self.walk_object(object, namespace, path),
+            _ => {}
+        }
+    }
+
+    fn walk_object(&mut self, object: &Map<String, Value>, namespace: &str, path: &mut Vec<Seg>) {
+        let kind = object.get("type").and_then(Value::as_str).unwrap_or("");
+        match kind {
+            "record" | "error" | "enum" | "fixed" => {
+                let Some(full_name) = full_name_of(object, namespace) else {
+                    return; // Apache Avro reports the missing name.
+                };
+                self.defined.push((full_name.clone(), path.clone()));
+                let inner_namespace = full_name.rsplit_once('.').map_or("", |(space, _)| space);
+                if let Some(Value::Array(fields)) = object.get("fields") {
+                    self.walk_fields(fields, inner_namespace, path);
+                }
+            }
+            "array" => self.walk_child(object, "items", namespace, path),
+            "map" => self.walk_child(object, "values", namespace, path),
+            _ => self.walk_child(object, "type", namespace, path),
+        }
+    }
+
+    fn walk_fields(&mut self, fields: &[Value], namespace: &str, path: &mut Vec<Seg>) {
+        path.push(Seg::key("fields"));
+        for (index, field) in fields.iter().enumerate() {
+            path.push(Seg::Index(index));
+            if let Some(name) = field.get("name").and_then(Value::as_str) {
+                let mut name_path = path.clone();
+                name_path.push(Seg::key("name"));
+                self.fields.push((name.to_string(), name_path));
+            }
+            if let Value::Object(field) = field {
+                self.walk_child(field, "type", namespace, path);
+            }
+            path.pop();
+        }
+        path.pop();
+    }
+
+    fn walk_child(
+        &mut self,
+        object: &Map<String, Value>,
+        key: &str,
+        namespace: &str,
+        path: &mut Vec<Seg>,
+    ) {
+        if let Some(child) = object.get(key) {
+            path.push(Seg::key(key));
+            self.walk(child, namespace, path);
+            path.pop();
+        }
+    }
+}
+
+/// The full name of a named type's definition, following the Avro specification: a dotted name
+/// is already full; otherwise the `namespace` attribute, else the enclosing namespace, applies.
+fn full_name_of(object: &Map<String, Value>, enclosing: &str) -> Option<String> {
+    let name = object.get("name")?.as_str()?;
+    if name.contains('.') {
+        return Some(name.to_string());
+    }
+    let namespace = object
+        .get("namespace")
+        .and_then(Value::as_str)
+        .unwrap_or(enclosing);
+    Some(if namespace.is_empty() {
+        name.to_string()
+    } else {
+        format!("{namespace}.{name}")
+    })
+}
+
+/// The full names a type reference may mean: in the enclosing namespace first, then as written
+/// (Avro's Java implementation falls back to the null namespace).
+fn candidates(name: &str, namespace: &str) -> Vec<String> {
+    if name.contains('.') || namespace.is_empty() {
+        vec![name.to_string()]
+    } else {
+        vec![format!("{namespace}.{name}"), name.to_string()]
+    }
+}
+
+struct SharedFile {
+    path: CatalogPath,
+    text: SharedText,
+    outline: Outline,
+}
+
+/// Every named type defined in the catalog's shared `.avsc` files, by full name.
+#[derive(Default)]
+pub struct SharedTypes {
+    files: Vec<SharedFile>,
+    by_name: HashMap<String, usize>,
+}
+
+impl SharedTypes {
+    pub fn index(catalog: &Catalog, findings: &mut Findings) -> Self {
+        let mut shared = SharedTypes::default();
+        for path in &catalog.shared_files {
+            if path.extension() != Some("avsc") {
+                continue;
+            }
+            let Some(text) = catalog.read_text_or_report(path, &Site::File(path.clone()), findings)
+            else {
+                continue;
+            };
+            let value: Value = match serde_json::from_str(&text) {
+                Ok(value) => value,
+                Err(error) => {
+                    findings.add(
+                        rules::AVRO_INVALID,
+                        Site::At(path.clone(), json_error_position(&text, &error)),
+                        format!("{path} is not valid JSON: {}", strip_json_location(&error)),
+                    );
+                    continue;
+                }
+            };
+            let outline = Outline::of(&value);
+            let index = shared.files.len();
+            for (name, definition) in &outline.defined {
+                if let Some(previous) = shared.by_name.insert(name.clone(), index) {
+                    findings.add(
+                        rules::DUPLICATE_NAME,
+                        Site::value(path, definition.clone()),
+                        format!(
+                            "Avro type `{name}` is also defined in {}",
+                            shared.files[previous].path
+                        ),
+                    );
+                }
+            }
+            shared.files.push(SharedFile {
+                path: path.clone(),
+                text,
+                outline,
+            });
+        }
+        shared
+    }
+
+    /// Compiles an event's Avro schema with the shared files it needs.
+    pub fn compile(
+        &self,
+        path: &CatalogPath,
+        text: &SharedText,
+        findings: &mut Findings,
+    ) -> Option<AvroSchema> {
+        let value: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(error) => {
+                findings.add(
+                    rules::AVRO_INVALID,
+                    Site::At(path.clone(), json_error_position(text, &error)),
+                    format!("not valid JSON: {}", strip_json_location(&error)),
+                );
+                return None;
+            }
+        };
+        let outline = Outline::of(&value);
+        let needed = self.needed_files(path, &outline, findings)?;
+        let texts: Vec<&str> = needed
+            .iter()
+            .map(|&index| &*self.files[index].text)
+            .collect();
+        let parsed = if texts.is_empty() {
+            Schema::parse_str(text).map(|schema| (schema, Vec::new()))
+        } else {
+            Schema::parse_str_with_list(text, texts)
+        };
+        match parsed {
+            Ok((schema, shared)) => {
+                let mut named = HashMap::new();
+                for schema in std::iter::once(&schema).chain(&shared) {
+                    collect_named(schema, &mut named);
+                }
+                Some(AvroSchema {
+                    file: path.clone(),
+                    schema,
+                    named,
+                    outline,
+                })
+            }
+            Err(error) => {
+                let message = error.to_string();
+                findings.add(
+                    rules::AVRO_INVALID,
+                    site_of_message(path, text, &message),
+                    format!("invalid Avro schema: {message}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The shared files an outline needs, transitively; reports names defined nowhere.
+    fn needed_files(
+        &self,
+        path: &CatalogPath,
+        outline: &Outline,
+        findings: &mut Findings,
+    ) -> Option<BTreeSet<usize>> {
+        let local: BTreeSet<&str> = outline
+            .defined
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let mut needed = BTreeSet::new();
+        let mut pending: Vec<(&Outline, &CatalogPath)> = vec![(outline, path)];
+        let mut all_resolved = true;
+        while let Some((current, current_path)) = pending.pop() {
+            let defined_here: BTreeSet<&str> = current
+                .defined
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect();
+            for (names, use_path) in &current.used {
+                if names.iter().any(|name| {
+                    local.contains(name.as_str()) || defined_here.contains(name.as_str())
+                }) {
+                    continue;
+                }
+                match names.iter().find_map(|name| self.by_name.get(name)) {
+                    Some(&index) => {
+                        if needed.insert(index) {
+                            pending.push((&self.files[index].outline, &self.files[index].path));
+                        }
+                    }
+                    None => {
+                        all_resolved = false;
+                        findings.push(
+                            finding(
+                                rules::UNRESOLVED_REFERENCE,
+                                Site::value(current_path, use_path.clone()),
+                                format!("Avro type `{}` is not defined", names[0]),
+                            )
+                            .with_help(
+                                "define it in this file, or in a shared .avsc file under domains/<domain>/schemas/ \
+                                 (use the full name, namespace included)",
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        all_resolved.then_some(needed)
+    }
+}
+
+/// Points at the first quoted name in an Apache Avro message, when the file has it.
+fn site_of_message(path: &CatalogPath, text: &str, message: &str) -> Site {
+    let quoted = message
+        .split(['"', '`', '\''])
+        .skip(1)
+        .step_by(2)
+        .find(|token| !token.is_empty() && text.contains(&format!("\"{token}\"")));
+    match quoted {
+        Some(token) => {
+            let offset = text.find(&format!("\"{token}\"")).unwrap_or(0);
+            Site::At(path.clone(), crate::source::position_at(text, offset))
+        }
+        None => Site::File(path.clone()),
+    }
+}
+
+fn collect_named(schema: &Schema, named: &mut HashMap<String, Schema>) {
+    match schema {
+        Schema::Record(record) => {
+            named.insert(record.name.fullname(None), schema.clone());
+            for field in &record.fields {
+                collect_named(&field.schema, named);
+            }
+        }
+        Schema::Enum(inner) => {
+            named.insert(inner.name.fullname(None), schema.clone());
+        }
+        Schema::Fixed(inner) => {
+            named.insert(inner.name.fullname(None), schema.clone());
+        }
+        Schema::Array(array) => collect_named(&array.items, named),
+        Schema::Map(map) => collect_named(&map.types, named),
+        Schema::Union(union) => {
+            for variant in union.variants() {
+                collect_named(variant, named);
+            }
+        }
+        Schema::Decimal(decimal) => collect_named(&decimal.inner, named),
+        _ => {}
+    }
+}
+
+/// A parsed Avro schema with every named type it can reach.
+pub struct AvroSchema {
+    file: CatalogPath,
+    schema: Schema,
+    named: HashMap<String, Schema>,
+    outline: Outline,
+}
+
+impl AvroSchema {
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    pub fn field_names(&self) -> Vec<Declared> {
+        self.outline
+            .fields
+            .iter()
+            .map(|(name, path)| Declared {
+                name: name.clone(),
+                site: Site::value(&self.file, path.clone()),
+            })
+            .collect()
+    }
+
+    pub fn namespace(&self) -> Option<Declared> {
+        let name = self.named_root()?;
+        let namespace = name.namespace.clone().unwrap_or_default();
+        let (_, path) = self.outline.defined.first()?;
+        let mut site_path = path.clone();
+        site_path.push(Seg::key("namespace"));
+        Some(Declared {
+            name: namespace,
+            site: Site::value(&self.file, site_path),
+        })
+    }
+
+    pub fn record_name(&self) -> Option<String> {
+        self.named_root().map(|name| name.fullname(None))
+    }
+
+    fn named_root(&self) -> Option<&Name> {
+        match &self.schema {
+            Schema::Record(RecordSchema { name, .. }) => Some(name),
+            Schema::Enum(inner) => Some(&inner.name),
+            Schema::Fixed(inner) => Some(&inner.name),
+            _ => None,
+        }
+    }
+
+    pub fn check_example(&self, file: &CatalogPath, value: &Value, findings: &mut Findings) {
+        let mut problems = Vec::new();
+        self.check(&self.schema, value, &mut Vec::new(), &mut problems);
+        for (path, message) in problems {
+            findings.add(
+                rules::EXAMPLE_MISMATCH,
+                Site::value(file, path),
+                format!("example does not match {}: {message}", self.file),
+            );
+        }
+    }
+
+    /// Checks a value in Avro's JSON encoding against a schema, collecting problems with paths.
+    fn check(
+        &self,
+        schema: &Schema,
+        value: &Value,
+        path: &mut Vec<Seg>,
+        problems: &mut Vec<(Vec<Seg>, String)>,
+    ) {
+        let mismatch =
+            |expected: &str| format!("{} must be {expected}, found {}", at(path), describe(value));
+        match schema {
+            Schema::Null => {
+                if !value.is_null() {
+                    problems.push((path.clone(), mismatch("null")));
+                }
+            }
+            Schema::Boolean => {
+                if !value.is_boolean() {
+                    problems.push((path.clone(), mismatch("a boolean")));
+                }
+            }
+            Schema::Int | Schema::Date | Schema::TimeMillis => {
+                let fits = value
+                    .as_i64()
+                    .is_some_and(|number| i32::try_from(number).is_ok());
+                if !fits {
+                    problems.push((path.clone(), mismatch("a 32-bit integer (int)")));
+                }
+            }
+            Schema::Long
+            | Schema::TimeMicros
+            | Schema::TimestampMillis
+            | Schema::TimestampMicros
+            | Schema::TimestampNanos
+            | Schema::LocalTimestampMillis
+            | Schema::LocalTimestampMicros
+            | Schema::LocalTimestampNanos => {
+                if value.as_i64().is_none() {
+                    problems.push((path.clone(), mismatch("a 64-bit integer (long)")));
+                }
+            }
+            Schema::Float | Schema::Double => {
+                if !value.is_number() {
+                    problems.push((path.clone(), mismatch("a number")));
+                }
+            }
+            Schema::String | Schema::Uuid => {
+                if !value.is_string() {
+                    problems.push((path.clone(), mismatch("a string")));
+                }
+            }
+            Schema::Bytes | Schema::BigDecimal => self.check_bytes(value, None, path, problems),
+            Schema::Fixed(fixed) => self.check_bytes(value, Some(fixed.size), path, problems),
+            Schema::Duration => self.check_bytes(value, Some(12), path, problems),
+            Schema::Decimal(decimal) => self.check(&decimal.inner, value, path, problems),
+            Schema::Enum(inner) => match value.as_str() {
+                Some(symbol) if inner.symbols.iter().any(|known| known == symbol) => {}
+                _ => problems.push((
+                    path.clone(),
+                    mismatch(&format!("one of the symbols {}", inner.symbols.join(", "))),
+                )),
+            },
+            Schema::Array(array) => match value.as_array() {
+                Some(items) => {
+                    for (index, item) in items.iter().enumerate() {
+                        path.push(Seg::Index(index));
+                        self.check(&array.items, item, path, problems);
+                        path.pop();
+                    }
+                }
+                None => problems.push((path.clone(), mismatch("an array"))),
+            },
+            Schema::Map(map) => match value.as_object() {
+                Some(entries) => {
+                    for (key, entry) in entries {
+                        path.push(Seg::Key(key.clone()));
+                        self.check(&map.types, entry, path, problems);
+                        path.pop();
+                    }
+                }
+                None => problems.push((path.clone(), mismatch("an object (map)"))),
+            },
+            Schema::Record(record) => self.check_record(record, value, path, problems),
+            Schema::Union(union) => self.check_union(union.variants(), value, path, problems),
+            Schema::Ref { name } => match self.named.get(&name.fullname(None)) {
+                Some(resolved) => self.check(resolved, value, path, problems),
+                None => problems.push((
+                    path.clone(),
+                    format!("type `{}` cannot be resolved", name.fullname(None)),
+                )),
+            },
+        }
+    }
+
+    fn check_bytes(
+        &self,
+        value: &Value,
+        size: Option<usize>,
+        path: &[Seg],
+        problems: &mut Vec<(Vec<Seg>, String)>,
+    ) {
+        let Some(text) = value.as_str() else {
+            problems.push((
+                path.to_vec(),
+                format!(
+                    "{} must be a string of bytes (one character per byte, \\u0000-\\u00ff), found {}",
+                    at(path),
+                    describe(value)
+                ),
+            ));
+            return;
+        };
+        if text.chars().any(|ch| u32::from(ch) > 0xff) {
+            problems.push((
+                path.to_vec(),
+                format!(
+                    "{} holds characters above \\u00ff, which are not bytes",
+                    at(path)
+                ),
+            ));
+        } else if let Some(size) = size.filter(|&size| text.chars().count() != size) {
+            problems.push((
+                path.to_vec(),
+                format!(
+                    "{} must be exactly {size} bytes, found {}",
+                    at(path),
+                    text.chars().count()
+                ),
+            ));
+        }
+    }
+
+    fn check_record(
+        &self,
+        record: &RecordSchema,
+        value: &Value,
+        path: &mut Vec<Seg>,
+        problems: &mut Vec<(Vec<Seg>, String)>,
+    ) {
+        let Some(object) = value.as_object() else {
+            problems.push((
+                path.clone(),
+                format!(
+                    "{} must be an object (record {}), found {}",
+                    at(path),
+                    record.name.fullname(None),
+                    describe(value)
+                ),
+            ));
+            return;
+        };
+        for field in &record.fields {
+            match object.get(&field.name) {
+                Some(field_value) => {
+                    path.push(Seg::Key(field.name.clone()));
+                    self.check(&field.schema, field_value, path, problems);
+                    path.pop();
+                }
+                None if field.default.is_none() => problems.push((
+                    path.clone(),
+                    format!(
+                        "{} lacks field `{}`, which has no default",
+                        at(path),
+                        field.name
+                    ),
+                )),
+                None => {}
+            }
+        }
+        for key in object.keys() {
+            if !record.fields.iter().any(|field| &field.name == key) {
+                let mut key_path = path.clone();
+                key_path.push(Seg::Key(key.clone()));
+                problems.push((
+                    key_path,
+                    format!(
+                        "field `{key}` is not in record {}",
+                        record.name.fullname(None)
+                    ),
+                ));
+            }
+        }
+    }
+
+    fn check_union(
+        &self,
+        branches: &[Schema],
+        value: &Value,
+        path: &mut Vec<Seg>,
+        problems: &mut Vec<(Vec<Seg>, String)>,
+    ) {
+        let names: Vec<String> = branches.iter().map(branch_name).collect();
+        if value.is_null() {
+            if !branches.iter().any(|branch| matches!(branch, Schema::Null)) {
+                problems.push((
+                    path.clone(),
+                    format!("{} is null, but the union has no null branch", at(path)),
+                ));
+            }
+            return;
+        }
+        let single = value
+            .as_object()
+            .filter(|object| object.len() == 1)
+            .and_then(|object| object.iter().next());
+        let Some((branch_key, inner)) = single else {
+            problems.push((
+                path.clone(),
+                format!(
+                    "{} is a union value: write it as {{\"<type>\": value}} with <type> one of {}",
+                    at(path),
+                    names.join(", ")
+                ),
+            ));
+            return;
+        };
+        match names.iter().position(|name| name == branch_key) {
+            Some(index) => {
+                path.push(Seg::Key(branch_key.clone()));
+                self.check(&branches[index], inner, path, problems);
+                path.pop();
+            }
+            None => problems.push((
+                path.clone(),
+                format!(
+                    "`{branch_key}` is not a branch of the union; branches: {}",
+                    names.join(", ")
+                ),
+            )),
+        }
+    }
+}
+
+/// How a union branch is named in Avro's JSON encoding.
+fn branch_name(schema: &Schema) -> String {
+    match schema {
+        Schema::Null => "null".into(),
+        Schema::Boolean => "boolean".into(),
+        Schema::Int | Schema::Date | Schema::TimeMillis => "int".into(),
+        Schema::Long
+        | Schema::TimeMicros
+        | Schema::TimestampMillis
+        | Schema::TimestampMicros
+        | Schema::TimestampNanos
+        | Schema::LocalTimestampMillis
+        | Schema::LocalTimestampMicros
+        | Schema::LocalTimestampNanos => "long".into(),
+        Schema::Float => "float".into(),
+        Schema::Double => "double".into(),
+        Schema::Bytes | Schema::BigDecimal => "bytes".into(),
+        Schema::String | Schema::Uuid => "string".into(),
+        Schema::Array(_) => "array".into(),
+        Schema::Map(_) => "map".into(),
+        Schema::Union(_) => "union".into(),
+        Schema::Record(inner) => inner.name.fullname(None),
+        Schema::Enum(inner) => inner.name.fullname(None),
+        Schema::Fixed(inner) => inner.name.fullname(None),
+        Schema::Decimal(decimal) => branch_name(&decimal.inner),
+        Schema::Duration => "fixed".into(),
+        Schema::Ref { name } => name.fullname(None),
+    }
+}
+
+fn at(path: &[Seg]) -> String {
+    if path.is_empty() {
+        return "the payload".to_string();
+    }
+    let text: Vec<String> = path
+        .iter()
+        .map(|segment| match segment {
+            Seg::Key(key) => key.clone(),
+            Seg::Index(index) => index.to_string(),
+        })
+        .collect();
+    format!("`{}`", text.join("."))
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(flag) => flag.to_string(),
+        Value::Number(number) => number.to_string(),
+        Value::String(text) if text.chars().count() > 40 => "a long string".into(),
+        Value::String(text) => format!("\"{text}\""),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outline_resolves_names_by_namespace() {
+        let value: Value = serde_json::from_str(
+            r#"{"type":"record","name":"Paid","namespace":"acme.pay","fields":[
+                {"name":"amount","type":"acme.common.Money"},
+                {"name":"kind","type":{"type":"enum","name":"Kind","symbols":["A"]}},
+                {"name":"again","type":["null","Kind"]}]}"#,
+        )
+        .unwrap();
+        let outline = Outline::of(&value);
+        let defined: Vec<&str> = outline
+            .defined
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(defined, ["acme.pay.Paid", "acme.pay.Kind"]);
+        assert_eq!(outline.used[0].0, ["acme.common.Money"]);
+        assert_eq!(outline.used[1].0, ["acme.pay.Kind", "Kind"]);
+        assert_eq!(outline.fields.len(), 3);
+    }
+
+    fn problems(schema: &str, example: &str) -> Vec<String> {
+        let schema = Schema::parse_str(schema).unwrap();
+        let mut named = HashMap::new();
+        collect_named(&schema, &mut named);
+        let avro = AvroSchema {
+            file: CatalogPath::parse("s.avsc").unwrap(),
+            schema,
+            named,
+            outline: Outline::default(),
+        };
+        let mut found = Vec::new();
+        let value: Value = serde_json::from_str(example).unwrap();
+        avro.check(avro.schema(), &value, &mut Vec::new(), &mut found);
+        found.into_iter().map(|(_, message)| message).collect()
+    }
+
+    const RECORD: &str = r#"{"type":"record","name":"R","namespace":"n","fields":[
+        {"name":"id","type":"string"},
+        {"name":"count","type":"int","default":0},
+        {"name":"note","type":["null","string"],"default":null},
+        {"name":"kind","type":{"type":"enum","name":"K","symbols":["A","B"]}},
+        {"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}}]}"#;
+
+    #[test]
+    fn accepts_avro_json_encoding() {
+        assert!(problems(
+            RECORD,
+            r#"{"id":"x","note":{"string":"hi"},"kind":"A","at":1}"#
+        )
+        .is_empty());
+        assert!(problems(
+            RECORD,
+            r#"{"id":"x","note":null,"kind":"B","at":1,"count":3}"#
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn rejects_what_avro_would_not_decode() {
+        let found = problems(
+            RECORD,
+            r#"{"note":"hi","kind":"C","at":1.5,"extra":1,"count":3000000000}"#,
+        );
+        let text = found.join("\n");
+        assert!(text.contains("lacks field `id`"), "{text}");
+        assert!(text.contains("union value"), "{text}");
+        assert!(text.contains("symbols A, B"), "{text}");
+        assert!(text.contains("64-bit integer"), "{text}");
+        assert!(text.contains("32-bit integer"), "{text}");
+        assert!(text.contains("`extra` is not in record n.R"), "{text}");
+    }
+}

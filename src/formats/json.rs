@@ -1,0 +1,341 @@
+//! JSON Schema: validating a schema against its draft's meta-schema, resolving `$ref`s to other
+//! catalog files, and checking examples.
+//!
+//! A schema's draft comes from `$schema`; without one it is draft-07, Confluent Schema Registry's
+//! default. A `$ref` to another file is resolved relative to the referencing file, inside the
+//! catalog only: evcat never fetches a schema from the network.
+
+use std::sync::Arc;
+
+use jsonschema::{Draft, Retrieve, Uri, Validator};
+use serde_json::Value;
+
+use super::{json_error_position, strip_json_location, Declared};
+use crate::catalog::{Catalog, Files, ReadError};
+use crate::findings::{finding, Findings, Site};
+use crate::rules;
+use crate::source::Seg;
+use crate::tree::{CatalogPath, PathError};
+
+/// Base URIs of catalog files: `file:///domains/...`, so relative `$ref`s resolve like paths.
+const BASE_SCHEME: &str = "file:///";
+
+pub struct JsonSchema {
+    path: CatalogPath,
+    schema: Value,
+    validator: Validator,
+}
+
+/// Reads `$ref`'d schemas from the catalog.
+struct CatalogRetriever {
+    files: Arc<Files>,
+}
+
+impl Retrieve for CatalogRetriever {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let text = uri.as_str();
+        let relative = text.strip_prefix(BASE_SCHEME).ok_or_else(|| {
+            format!("{text} is not a catalog file; evcat resolves `$ref`s inside the catalog only")
+        })?;
+        let path = CatalogPath::parse(relative)?;
+        let content = self
+            .files
+            .read_text(&path)
+            .map_err(|error| super::describe_read_error(&path, &error))?;
+        Ok(serde_json::from_str(&content)?)
+    }
+}
+
+/// The draft a schema declares with `$schema`; `Err` with the URI when evcat does not know it.
+fn draft_of(schema: &Value) -> Result<Draft, String> {
+    let Some(declared) = schema.get("$schema").and_then(Value::as_str) else {
+        return Ok(Draft::Draft7);
+    };
+    let normalized = declared
+        .trim_end_matches('#')
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    match normalized {
+        "json-schema.org/draft-04/schema" => Ok(Draft::Draft4),
+        "json-schema.org/draft-06/schema" => Ok(Draft::Draft6),
+        "json-schema.org/draft-07/schema" => Ok(Draft::Draft7),
+        "json-schema.org/draft/2019-09/schema" => Ok(Draft::Draft201909),
+        "json-schema.org/draft/2020-12/schema" => Ok(Draft::Draft202012),
+        _ => Err(declared.to_string()),
+    }
+}
+
+fn meta_validator(draft: Draft) -> jsonschema::meta::MetaValidator<'static> {
+    match draft {
+        Draft::Draft4 => jsonschema::draft4::meta::validator(),
+        Draft::Draft6 => jsonschema::draft6::meta::validator(),
+        Draft::Draft201909 => jsonschema::draft201909::meta::validator(),
+        Draft::Draft202012 => jsonschema::draft202012::meta::validator(),
+        _ => jsonschema::draft7::meta::validator(),
+    }
+}
+
+pub fn compile(
+    catalog: &Catalog,
+    path: &CatalogPath,
+    text: &str,
+    findings: &mut Findings,
+) -> Option<JsonSchema> {
+    let schema: Value = match serde_json::from_str(text) {
+        Ok(schema) => schema,
+        Err(error) => {
+            findings.add(
+                rules::JSON_SCHEMA_INVALID,
+                Site::At(path.clone(), json_error_position(text, &error)),
+                format!("not valid JSON: {}", strip_json_location(&error)),
+            );
+            return None;
+        }
+    };
+    let draft = match draft_of(&schema) {
+        Ok(draft) => draft,
+        Err(declared) => {
+            findings.push(
+                finding(
+                    rules::JSON_SCHEMA_INVALID,
+                    Site::value(path, vec![Seg::key("$schema")]),
+                    format!("unsupported `$schema` {declared}"),
+                )
+                .with_help(
+                    "use http://json-schema.org/draft-07/schema# or https://json-schema.org/draft/2020-12/schema \
+                     (draft-04, -06 and 2019-09 work too)",
+                ),
+            );
+            return None;
+        }
+    };
+    let before = findings.len();
+    for error in meta_validator(draft).iter_errors(&schema) {
+        findings.add(
+            rules::JSON_SCHEMA_INVALID,
+            Site::value(path, instance_path(&error)),
+            format!(
+                "not a valid {} schema: {}",
+                draft_name(draft),
+                error.masked()
+            ),
+        );
+    }
+    check_file_refs(catalog, path, &schema, findings);
+    if findings.len() > before {
+        return None;
+    }
+    let built = jsonschema::options()
+        .with_draft(draft)
+        .with_base_uri(format!("{BASE_SCHEME}{path}"))
+        .with_retriever(CatalogRetriever {
+            files: catalog.files().clone(),
+        })
+        .build(&schema);
+    match built {
+        Ok(validator) => Some(JsonSchema {
+            path: path.clone(),
+            schema,
+            validator,
+        }),
+        Err(error) => {
+            let rule = match error.kind() {
+                jsonschema::error::ValidationErrorKind::Referencing(_) => {
+                    rules::UNRESOLVED_REFERENCE
+                }
+                _ => rules::JSON_SCHEMA_INVALID,
+            };
+            findings.add(rule, Site::File(path.clone()), error.masked().to_string());
+            None
+        }
+    }
+}
+
+fn draft_name(draft: Draft) -> &'static str {
+    match draft {
+        Draft::Draft4 => "draft-04",
+        Draft::Draft6 => "draft-06",
+        Draft::Draft201909 => "2019-09",
+        Draft::Draft202012 => "2020-12",
+        _ => "draft-07",
+    }
+}
+
+fn instance_path(error: &jsonschema::ValidationError<'_>) -> Vec<Seg> {
+    error
+        .instance_path()
+        .segments()
+        .map(|segment| match segment {
+            jsonschema::paths::LocationSegment::Property(name) => Seg::Key(name.to_string()),
+            jsonschema::paths::LocationSegment::Index(index) => Seg::Index(index),
+        })
+        .collect()
+}
+
+/// Reports `$ref`s to other files that do not resolve inside the catalog, at the `$ref` itself
+/// (the validator's own error would only name the URI).
+fn check_file_refs(catalog: &Catalog, path: &CatalogPath, schema: &Value, findings: &mut Findings) {
+    let mut refs = Vec::new();
+    collect_refs(schema, &mut Vec::new(), &mut refs);
+    for (reference, ref_path) in refs {
+        let target = reference.split('#').next().unwrap_or_default();
+        if target.is_empty() || target.contains(':') {
+            continue; // Local (`#/...`) or an absolute URI: the validator resolves or reports it.
+        }
+        let site = Site::value(path, ref_path);
+        match path.parent().join(target) {
+            Err(PathError::Absolute(_) | PathError::EscapesRoot(_)) => findings.add(
+                rules::PATH_ESCAPE,
+                site,
+                format!("`$ref` {reference} points outside the catalog"),
+            ),
+            Err(PathError::Empty) => {}
+            Ok(target_path) => match catalog.read_text(&target_path) {
+                Ok(_) => {}
+                Err(ReadError::NotFound | ReadError::NotAFile) => findings.push(
+                    finding(
+                        rules::UNRESOLVED_REFERENCE,
+                        site,
+                        format!("`$ref` {reference}: {target_path} does not exist"),
+                    )
+                    .with_help("paths in `$ref` are relative to the schema file that holds them"),
+                ),
+                Err(error) => findings.add(
+                    rules::UNRESOLVED_REFERENCE,
+                    site,
+                    format!(
+                        "`$ref` {reference}: {}",
+                        super::describe_read_error(&target_path, &error)
+                    ),
+                ),
+            },
+        }
+    }
+}
+
+/// Keywords whose values are data, not subschemas: a `$ref` inside them is not a reference.
+const DATA_KEYWORDS: [&str; 5] = ["enum", "const", "default", "examples", "example"];
+
+fn collect_refs(value: &Value, path: &mut Vec<Seg>, refs: &mut Vec<(String, Vec<Seg>)>) {
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object {
+                path.push(Seg::Key(key.clone()));
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(reference)) => {
+                        refs.push((reference.clone(), path.clone()))
+                    }
+                    (keyword, _) if DATA_KEYWORDS.contains(&keyword) => {}
+                    _ => collect_refs(child, path, refs),
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                path.push(Seg::Index(index));
+                collect_refs(item, path, refs);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+impl JsonSchema {
+    pub fn schema(&self) -> &Value {
+        &self.schema
+    }
+
+    pub fn title(&self) -> Option<String> {
+        self.schema
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    pub fn check_example(&self, file: &CatalogPath, value: &Value, findings: &mut Findings) {
+        for error in self.validator.iter_errors(value) {
+            let path = instance_path(&error);
+            findings.add(
+                rules::EXAMPLE_MISMATCH,
+                Site::value(file, path),
+                format!("example does not match {}: {}", self.path, error.masked()),
+            );
+        }
+    }
+
+    /// Property names declared anywhere in the schema file.
+    pub fn field_names(&self) -> Vec<Declared> {
+        let mut names = Vec::new();
+        self.collect_properties(&self.schema, &mut Vec::new(), &mut names);
+        names
+    }
+
+    fn collect_properties(&self, value: &Value, path: &mut Vec<Seg>, names: &mut Vec<Declared>) {
+        match value {
+            Value::Object(object) => {
+                for (key, child) in object {
+                    if DATA_KEYWORDS.contains(&key.as_str()) {
+                        continue;
+                    }
+                    path.push(Seg::Key(key.clone()));
+                    if let ("properties", Value::Object(properties)) = (key.as_str(), child) {
+                        for (name, subschema) in properties {
+                            path.push(Seg::Key(name.clone()));
+                            names.push(Declared {
+                                name: name.clone(),
+                                site: Site::key(&self.path, path.clone()),
+                            });
+                            self.collect_properties(subschema, path, names);
+                            path.pop();
+                        }
+                    } else {
+                        self.collect_properties(child, path, names);
+                    }
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    path.push(Seg::Index(index));
+                    self.collect_properties(item, path, names);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn drafts_from_schema_uri() {
+        assert_eq!(draft_of(&json!({})), Ok(Draft::Draft7));
+        assert_eq!(
+            draft_of(&json!({"$schema": "https://json-schema.org/draft/2020-12/schema"})),
+            Ok(Draft::Draft202012)
+        );
+        assert_eq!(
+            draft_of(&json!({"$schema": "http://json-schema.org/draft-07/schema#"})),
+            Ok(Draft::Draft7)
+        );
+        assert!(draft_of(&json!({"$schema": "http://example.com/x"})).is_err());
+    }
+
+    #[test]
+    fn refs_skip_data_keywords() {
+        let schema = json!({"properties": {"a": {"$ref": "x.json"}}, "examples": [{"$ref": "no"}]});
+        let mut refs = Vec::new();
+        collect_refs(&schema, &mut Vec::new(), &mut refs);
+        assert_eq!(refs.len(), 1);
+        assert_eq!(refs[0].0, "x.json");
+    }
+}

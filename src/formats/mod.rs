@@ -1,0 +1,214 @@
+//! Schema formats: Avro, Protobuf and JSON Schema.
+//!
+//! [`compile`] turns an event's schema file, with the shared types it imports or references, into
+//! a [`Compiled`] schema, recording a finding for anything that stops it. A compiled schema can
+//! check example payloads and tells lint rules its field names, namespace and record name.
+//! Each format lives in its own module; this one only dispatches.
+
+pub mod avro;
+pub mod json;
+pub mod protobuf;
+
+use serde_json::Value;
+
+use crate::catalog::{Catalog, Event, Format, ReadError};
+use crate::findings::{finding, Findings, Site};
+use crate::rules;
+use crate::source::{offset_of, position_at, Position, Seg};
+use crate::tree::{CatalogPath, PathError};
+
+/// A name a schema declares (a field, a package), and where.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    pub name: String,
+    pub site: Site,
+}
+
+/// A compiled schema, in one of the three formats.
+pub enum Compiled {
+    Avro(avro::AvroSchema),
+    Protobuf(protobuf::ProtoSchema),
+    Json(json::JsonSchema),
+}
+
+impl Compiled {
+    pub fn format(&self) -> Format {
+        match self {
+            Compiled::Avro(_) => Format::Avro,
+            Compiled::Protobuf(_) => Format::Protobuf,
+            Compiled::Json(_) => Format::Json,
+        }
+    }
+
+    /// Checks one example payload (the text of `file`) against the schema.
+    pub fn check_example(&self, file: &CatalogPath, text: &str, findings: &mut Findings) {
+        match self {
+            Compiled::Avro(schema) => {
+                if let Some(value) = parse_example_json(file, text, findings) {
+                    schema.check_example(file, &value, findings);
+                }
+            }
+            Compiled::Protobuf(schema) => schema.check_example(file, text, findings),
+            Compiled::Json(schema) => {
+                if let Some(value) = parse_example_json(file, text, findings) {
+                    schema.check_example(file, &value, findings);
+                }
+            }
+        }
+    }
+
+    /// The field (property) names the event's own schema file declares.
+    pub fn field_names(&self) -> Vec<Declared> {
+        match self {
+            Compiled::Avro(schema) => schema.field_names(),
+            Compiled::Protobuf(schema) => schema.field_names(),
+            Compiled::Json(schema) => schema.field_names(),
+        }
+    }
+
+    /// The Avro namespace or Protobuf package of the payload type; JSON Schema has none.
+    pub fn namespace(&self) -> Option<Declared> {
+        match self {
+            Compiled::Avro(schema) => schema.namespace(),
+            Compiled::Protobuf(schema) => schema.package(),
+            Compiled::Json(_) => None,
+        }
+    }
+
+    /// The fully qualified record name, as the registry's record subject strategies use it.
+    pub fn record_name(&self) -> Option<String> {
+        match self {
+            Compiled::Avro(schema) => schema.record_name(),
+            Compiled::Protobuf(schema) => Some(schema.message_name()),
+            Compiled::Json(schema) => schema.title(),
+        }
+    }
+}
+
+/// What compiling needs beyond the event itself, built once per run and shared by all events.
+pub struct SchemaContext {
+    avro_types: avro::SharedTypes,
+}
+
+impl SchemaContext {
+    /// Indexes the catalog's shared schemas (only Avro needs an index: a named type is found by
+    /// name, not by path). Problems in shared files are recorded once, here.
+    pub fn new(catalog: &Catalog, findings: &mut Findings) -> Self {
+        SchemaContext {
+            avro_types: avro::SharedTypes::index(catalog, findings),
+        }
+    }
+}
+
+/// Resolves the event's schema path, reporting bad paths at the `schema:` key of event.yaml.
+pub fn schema_path(event: &Event, findings: &mut Findings) -> Option<CatalogPath> {
+    resolve_reference(
+        event,
+        &event.spec.schema,
+        vec![Seg::key("schema")],
+        findings,
+    )
+}
+
+/// Resolves a path written in event.yaml (at `yaml_path`) relative to the event's folder.
+pub fn resolve_reference(
+    event: &Event,
+    written: &str,
+    yaml_path: Vec<Seg>,
+    findings: &mut Findings,
+) -> Option<CatalogPath> {
+    match event.dir.join(written) {
+        Ok(path) => Some(path),
+        Err(error) => {
+            let rule = match error {
+                PathError::Empty => rules::MISSING_FILE,
+                PathError::Absolute(_) | PathError::EscapesRoot(_) => rules::PATH_ESCAPE,
+            };
+            findings.add(rule, Site::value(&event.file, yaml_path), error.to_string());
+            None
+        }
+    }
+}
+
+/// Compiles an event's schema. `None` when it cannot be (the findings say why).
+pub fn compile(
+    context: &SchemaContext,
+    catalog: &Catalog,
+    event: &Event,
+    findings: &mut Findings,
+) -> Option<Compiled> {
+    let path = schema_path(event, findings)?;
+    let reference = Site::value(&event.file, vec![Seg::key("schema")]);
+    let text = catalog.read_text_or_report(&path, &reference, findings)?;
+    if path.extension() != Some(event.spec.format.extension()) {
+        findings.push(
+            finding(
+                rules::SCHEMA_EXTENSION,
+                reference.clone(),
+                format!(
+                    "{} schema {path} should end in .{}",
+                    event.spec.format,
+                    event.spec.format.extension()
+                ),
+            )
+            .with_help(format!(
+                "rename the file to end in .{}, or correct `format:`",
+                event.spec.format.extension()
+            )),
+        );
+    }
+    match event.spec.format {
+        Format::Avro => context
+            .avro_types
+            .compile(&path, &text, findings)
+            .map(Compiled::Avro),
+        Format::Protobuf => {
+            protobuf::compile(catalog, event, &path, findings).map(Compiled::Protobuf)
+        }
+        Format::Json => json::compile(catalog, &path, &text, findings).map(Compiled::Json),
+    }
+}
+
+/// The position of a serde_json error in `text`.
+pub fn json_error_position(text: &str, error: &serde_json::Error) -> Position {
+    position_at(
+        text,
+        offset_of(text, error.line().max(1), error.column().saturating_sub(1)),
+    )
+}
+
+/// Parses an example payload as JSON, recording a syntax finding when it is not.
+fn parse_example_json(file: &CatalogPath, text: &str, findings: &mut Findings) -> Option<Value> {
+    match serde_json::from_str(text) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            findings.add(
+                rules::EXAMPLE_NOT_JSON,
+                Site::At(file.clone(), json_error_position(text, &error)),
+                format!("{file} is not valid JSON: {}", strip_json_location(&error)),
+            );
+            None
+        }
+    }
+}
+
+/// serde_json appends "at line L column C"; the position is shown separately.
+pub fn strip_json_location(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.find(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message,
+    }
+}
+
+/// A message for a read failure of a file found through an import or reference.
+pub fn describe_read_error(path: &CatalogPath, error: &ReadError) -> String {
+    match error {
+        ReadError::NotFound => format!("{path} does not exist"),
+        ReadError::EscapesRoot => format!("{path} is a symlink out of the catalog"),
+        ReadError::TooLarge { size, .. } => format!("{path} is too large ({size} bytes)"),
+        ReadError::NotUtf8 { .. } => format!("{path} is not UTF-8"),
+        ReadError::NotAFile => format!("{path} is not a file"),
+        ReadError::Io(message) => format!("{path} cannot be read: {message}"),
+    }
+}

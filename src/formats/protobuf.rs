@@ -1,0 +1,288 @@
+//! Protobuf: compiling with protox through the catalog's files, and checking examples in the
+//! Protobuf JSON mapping with prost-reflect.
+//!
+//! Imports resolve, in order, against: the well-known `google/protobuf/*.proto` files, the event's
+//! own folder, every `domains/<domain>/schemas/` folder (sorted), and the catalog root.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use miette::Diagnostic;
+use prost_reflect::{DescriptorPool, DynamicMessage, FileDescriptor, MessageDescriptor};
+use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
+
+use super::{strip_json_location, Declared};
+use crate::catalog::{Catalog, Event, Files, ReadError};
+use crate::findings::{finding, Findings, Site};
+use crate::rules;
+use crate::source::{offset_of, position_at, Position, Seg};
+use crate::tree::CatalogPath;
+
+/// Field number of `package` in `FileDescriptorProto`, as used in source-info paths.
+const PACKAGE_FIELD: i32 = 2;
+
+/// Resolves import names to catalog files, remembering which file each name came from.
+struct CatalogResolver {
+    files: Arc<Files>,
+    roots: Vec<CatalogPath>,
+    opened: Arc<Mutex<HashMap<String, CatalogPath>>>,
+}
+
+impl FileResolver for CatalogResolver {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        for root in &self.roots {
+            let Ok(path) = root.join(name) else {
+                continue; // An import that climbs out of the root is not found there.
+            };
+            match self.files.read_text(&path) {
+                Ok(text) => {
+                    self.opened
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(name.to_string(), path);
+                    return File::from_source(name, &text);
+                }
+                Err(ReadError::NotFound | ReadError::NotAFile) => continue,
+                Err(error) => {
+                    return Err(protox::Error::new(super::describe_read_error(
+                        &path, &error,
+                    )))
+                }
+            }
+        }
+        Err(protox::Error::file_not_found(name))
+    }
+}
+
+/// A compiled Protobuf schema and the message that is the event's payload.
+pub struct ProtoSchema {
+    path: CatalogPath,
+    text: Arc<str>,
+    pool: DescriptorPool,
+    file: FileDescriptor,
+    message: MessageDescriptor,
+}
+
+pub fn compile(
+    catalog: &Catalog,
+    event: &Event,
+    path: &CatalogPath,
+    findings: &mut Findings,
+) -> Option<ProtoSchema> {
+    let text = catalog.read_text(path).ok()?;
+    let mut roots = vec![event.dir.clone()];
+    roots.extend(shared_roots(catalog));
+    roots.push(CatalogPath::root());
+    let opened = Arc::new(Mutex::new(HashMap::new()));
+    let mut resolver = ChainFileResolver::new();
+    resolver.add(GoogleFileResolver::new());
+    resolver.add(CatalogResolver {
+        files: catalog.files().clone(),
+        roots,
+        opened: opened.clone(),
+    });
+    let mut compiler = protox::Compiler::with_file_resolver(resolver);
+    compiler.include_imports(true).include_source_info(true);
+    let main_name = path.as_str();
+    if let Err(error) = compiler.open_file(main_name) {
+        let opened = opened.lock().unwrap_or_else(PoisonError::into_inner);
+        findings.push(compile_error_finding(catalog, path, &opened, &error));
+        return None;
+    }
+    let pool = compiler.descriptor_pool();
+    let file = pool.get_file_by_name(main_name)?;
+    let message = payload_message(&pool, &file, event, findings)?;
+    Some(ProtoSchema {
+        path: path.clone(),
+        text,
+        pool,
+        file,
+        message,
+    })
+}
+
+/// Every `domains/<domain>/schemas/` folder.
+fn shared_roots(catalog: &Catalog) -> Vec<CatalogPath> {
+    catalog
+        .domains
+        .iter()
+        .map(|domain| domain.dir.child("schemas"))
+        .collect()
+}
+
+fn compile_error_finding(
+    catalog: &Catalog,
+    main: &CatalogPath,
+    opened: &HashMap<String, CatalogPath>,
+    error: &protox::Error,
+) -> crate::findings::Finding {
+    let file = error
+        .file()
+        .and_then(|name| opened.get(name).cloned())
+        .unwrap_or_else(|| main.clone());
+    let offset = error
+        .labels()
+        .and_then(|mut labels| labels.next())
+        .map(|label| label.offset());
+    let site = match (offset, catalog.sources().get(&file)) {
+        (Some(offset), Some(text)) => Site::At(file.clone(), position_at(&text, offset)),
+        _ => Site::File(file.clone()),
+    };
+    let rule = if error.is_file_not_found() {
+        rules::UNRESOLVED_REFERENCE
+    } else {
+        rules::PROTOBUF_INVALID
+    };
+    let mut result = finding(rule, site, error.to_string());
+    if error.is_file_not_found() {
+        result.help = Some(
+            "imports resolve against the event's folder, each domains/<domain>/schemas/ folder and \
+             the catalog root; put the file there or correct the import path"
+                .to_string(),
+        );
+    } else if let Some(help) = error.help() {
+        result.help = Some(help.to_string());
+    }
+    result
+}
+
+/// The message named by `message:` in event.yaml, else the file's first message.
+fn payload_message(
+    pool: &DescriptorPool,
+    file: &FileDescriptor,
+    event: &Event,
+    findings: &mut Findings,
+) -> Option<MessageDescriptor> {
+    let defined: Vec<String> = all_messages(file)
+        .iter()
+        .map(|message| message.full_name().to_string())
+        .collect();
+    match &event.spec.message {
+        Some(name) => {
+            let found = pool
+                .get_message_by_name(name)
+                .filter(|message| message.parent_file().name() == file.name());
+            if found.is_none() {
+                let mut result = finding(
+                    rules::MESSAGE_NOT_FOUND,
+                    Site::value(&event.file, vec![Seg::key("message")]),
+                    format!("message `{name}` is not defined in {}", file.name()),
+                );
+                result.help = Some(match crate::findings::closest(name, &defined) {
+                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                    None => format!("messages defined there: {}", defined.join(", ")),
+                });
+                findings.push(result);
+            }
+            found
+        }
+        None => {
+            let first = file.messages().next();
+            if first.is_none() {
+                findings.add(
+                    rules::PROTOBUF_INVALID,
+                    Site::File(CatalogPath::parse(file.name()).unwrap_or_default()),
+                    "the schema defines no message, so it has no payload type",
+                );
+            }
+            first
+        }
+    }
+}
+
+/// Every message of a file, nested ones included, without the map-entry messages protoc makes.
+fn all_messages(file: &FileDescriptor) -> Vec<MessageDescriptor> {
+    let mut result = Vec::new();
+    let mut pending: Vec<MessageDescriptor> = file.messages().collect();
+    while let Some(message) = pending.pop() {
+        if message.is_map_entry() {
+            continue;
+        }
+        pending.extend(message.child_messages());
+        result.push(message);
+    }
+    result.sort_by(|a, b| a.full_name().cmp(b.full_name()));
+    result
+}
+
+impl ProtoSchema {
+    pub fn message_name(&self) -> String {
+        self.message.full_name().to_string()
+    }
+
+    pub fn message(&self) -> &MessageDescriptor {
+        &self.message
+    }
+
+    pub fn pool(&self) -> &DescriptorPool {
+        &self.pool
+    }
+
+    pub fn package(&self) -> Option<Declared> {
+        let package = self.file.package_name();
+        let site = self.site_of(&[PACKAGE_FIELD]);
+        Some(Declared {
+            name: package.to_string(),
+            site,
+        })
+    }
+
+    pub fn field_names(&self) -> Vec<Declared> {
+        all_messages(&self.file)
+            .iter()
+            .flat_map(|message| message.fields().collect::<Vec<_>>())
+            .map(|field| Declared {
+                name: field.name().to_string(),
+                site: self.site_of(field.path()),
+            })
+            .collect()
+    }
+
+    /// Where the element with this source-info path is declared.
+    fn site_of(&self, element: &[i32]) -> Site {
+        let span = self
+            .file
+            .file_descriptor_proto()
+            .source_code_info
+            .as_ref()
+            .and_then(|info| {
+                info.location
+                    .iter()
+                    .find(|location| location.path == element)
+            })
+            .map(|location| location.span.clone());
+        match span {
+            Some(span) if span.len() >= 2 => Site::At(
+                self.path.clone(),
+                self.position(span[0] as usize + 1, span[1] as usize),
+            ),
+            _ => Site::File(self.path.clone()),
+        }
+    }
+
+    fn position(&self, line: usize, column: usize) -> Position {
+        position_at(&self.text, offset_of(&self.text, line, column))
+    }
+
+    pub fn check_example(&self, file: &CatalogPath, text: &str, findings: &mut Findings) {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let result = DynamicMessage::deserialize(self.message.clone(), &mut deserializer)
+            .and_then(|_| deserializer.end());
+        if let Err(error) = result {
+            let rule = if error.is_syntax() || error.is_eof() {
+                rules::EXAMPLE_NOT_JSON
+            } else {
+                rules::EXAMPLE_MISMATCH
+            };
+            findings.add(
+                rule,
+                Site::At(file.clone(), super::json_error_position(text, &error)),
+                format!(
+                    "example is not a valid {} in the Protobuf JSON mapping: {}",
+                    self.message.full_name(),
+                    strip_json_location(&error)
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! evcat: a Git-native event catalog and schema governance tool.
+//!
+//! The library does the work; `main.rs` only calls [`cli::main`]. See ARCHITECTURE.md for the map.
+
+pub mod catalog;
+pub mod cli;
+pub mod findings;
+pub mod formats;
+pub mod lint;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod subject;
+pub mod tree;

@@ -1,0 +1,64 @@
+//! `evcat lint`: every rule family over a loaded catalog.
+//!
+//! Order: structure findings come from loading; then rule settings are read, references checked,
+//! each event's schema compiled once (that one compile serves the schema, example and naming
+//! checks), and finally the catalog-wide governance rules.
+
+pub mod config;
+mod governance;
+mod naming;
+mod references;
+
+use crate::catalog::{Catalog, Event, Loaded};
+use crate::findings::{Finding, Findings};
+use crate::formats::{self, Compiled, SchemaContext};
+use crate::source::Seg;
+
+pub use config::LintConfig;
+
+/// What a lint found, with the figures the summary shows.
+pub struct LintOutcome {
+    pub catalog: Catalog,
+    pub findings: Vec<Finding>,
+}
+
+pub fn lint(loaded: Loaded) -> LintOutcome {
+    let Loaded {
+        catalog,
+        mut findings,
+    } = loaded;
+    let mut config = LintConfig::from_catalog(&catalog, &mut findings);
+    references::check(&catalog, &mut findings);
+    naming::check_catalog(&catalog, &mut config.naming, &mut findings);
+
+    let context = SchemaContext::new(&catalog, &mut findings);
+    let mut record_names = Vec::with_capacity(catalog.events.len());
+    for event in &catalog.events {
+        let compiled = formats::compile(&context, &catalog, event, &mut findings);
+        if let Some(compiled) = &compiled {
+            check_examples(&catalog, event, compiled, &mut findings);
+            naming::check_schema(event, compiled, &mut config.naming, &mut findings);
+        }
+        record_names.push(compiled.and_then(|compiled| compiled.record_name()));
+    }
+
+    governance::check(&catalog, &record_names, &mut findings);
+    LintOutcome {
+        findings: findings.apply(&config.severities),
+        catalog,
+    }
+}
+
+fn check_examples(catalog: &Catalog, event: &Event, compiled: &Compiled, findings: &mut Findings) {
+    for (index, written) in event.spec.examples.iter().enumerate() {
+        let yaml_path = vec![Seg::key("examples"), Seg::Index(index)];
+        let Some(path) = formats::resolve_reference(event, written, yaml_path.clone(), findings)
+        else {
+            continue;
+        };
+        let reference = crate::findings::Site::value(&event.file, yaml_path);
+        if let Some(text) = catalog.read_text_or_report(&path, &reference, findings) {
+            compiled.check_example(&path, &text, findings);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Reports: findings with their positions worked out, a summary, and renderers.
+//!
+//! [`Report::new`] resolves each finding's [`crate::findings::Site`] to a line and column (the only
+//! place positions are computed) and sorts them; `human` and `json` render the same report.
+
+pub mod human;
+pub mod json;
+
+use crate::catalog::Catalog;
+use crate::findings::{Finding, Location};
+use crate::rules::Severity;
+
+/// A finding and where it is.
+#[derive(Debug)]
+pub struct Resolved {
+    pub finding: Finding,
+    pub location: Location,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub files: usize,
+    pub domains: usize,
+    pub services: usize,
+    pub events: usize,
+}
+
+/// The result of a command that reports findings.
+#[derive(Debug)]
+pub struct Report {
+    pub command: &'static str,
+    pub catalog: String,
+    pub items: Vec<Resolved>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub fn new(command: &'static str, catalog: &Catalog, findings: Vec<Finding>) -> Self {
+        let mut items: Vec<Resolved> = findings
+            .into_iter()
+            .map(|finding| Resolved {
+                location: catalog.locate(&finding.site),
+                finding,
+            })
+            .collect();
+        items.sort_by(|a, b| {
+            let position = |item: &Resolved| item.location.position.map(|p| (p.line, p.column));
+            a.location
+                .file
+                .cmp(&b.location.file)
+                .then(position(a).cmp(&position(b)))
+                .then(a.finding.rule.id.cmp(b.finding.rule.id))
+        });
+        let count = |severity| {
+            items
+                .iter()
+                .filter(|item| item.finding.severity == severity)
+                .count()
+        };
+        let summary = Summary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warn),
+            files: catalog.files_read,
+            domains: catalog.domains.len(),
+            services: catalog.services.len(),
+            events: catalog.events.len(),
+        };
+        Report {
+            command,
+            catalog: catalog.tree().describe(),
+            items,
+            summary,
+        }
+    }
+
+    /// Whether the run fails: any error, or any warning when warnings are denied.
+    pub fn fails(&self, deny_warnings: bool) -> bool {
+        self.summary.errors > 0 || (deny_warnings && self.summary.warnings > 0)
+    }
+
+    /// The one-line summary.
+    pub fn summary_line(&self) -> String {
+        let summary = &self.summary;
+        let problems = match (summary.errors, summary.warnings) {
+            (0, 0) => "no problems".to_string(),
+            (errors, warnings) => format!(
+                "{} {}, {} {}",
+                errors,
+                plural(errors, "error", "errors"),
+                warnings,
+                plural(warnings, "warning", "warnings")
+            ),
+        };
+        format!(
+            "{}: {problems} in {} {} ({} {}, {} {}, {} {})",
+            self.command,
+            summary.files,
+            plural(summary.files, "file", "files"),
+            summary.domains,
+            plural(summary.domains, "domain", "domains"),
+            summary.services,
+            plural(summary.services, "service", "services"),
+            summary.events,
+            plural(summary.events, "event", "events"),
+        )
+    }
+}
+
+fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 {
+        one
+    } else {
+        many
+    }
+}

@@ -1,0 +1,240 @@
+//! Every rule evcat knows, as data: a stable id, a name, a default severity, a one-line message and
+//! the documentation of why it matters and how to fix it. Checks refer to rules through the
+//! constants below; users configure them by id or by name in `evcat.yaml`.
+//!
+//! Ids are forever: a rule may be retired, never renumbered. Families:
+//! `Y` structure, `R` references, `S` schemas, `X` examples, `N` naming, `G` governance.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Off,
+    #[serde(rename = "warning")]
+    Warn,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "error" => Some(Severity::Error),
+            "warn" | "warning" => Some(Severity::Warn),
+            "off" => Some(Severity::Off),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warn => "warning",
+            Severity::Off => "off",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub default_severity: Severity,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// Why it matters and how to fix it; mentions the rule's options, if any.
+    pub doc: &'static str,
+}
+
+macro_rules! rules {
+    ($($konst:ident = $id:literal $name:literal $severity:ident, $summary:literal, $doc:literal;)*) => {
+        $(pub const $konst: &Rule = &Rule {
+            id: $id,
+            name: $name,
+            default_severity: Severity::$severity,
+            summary: $summary,
+            doc: $doc,
+        };)*
+        /// All rules, in id order.
+        pub const ALL: &[&Rule] = &[$($konst),*];
+    };
+}
+
+rules! {
+    YAML_SYNTAX = "Y001" "structure.syntax" Error,
+        "file is not valid YAML or JSON",
+        "evcat cannot read a file it cannot parse, so nothing in it is checked. Fix the syntax at the \
+         reported line: indentation, an unclosed quote or bracket, a tab used for indentation, a duplicate key.";
+    UNKNOWN_KEY = "Y002" "structure.unknown-key" Error,
+        "key is not part of the catalog format",
+        "Unknown keys are usually typos (`consumer:` for `consumers:`) that silently drop information. \
+         Rename the key to one the format defines (see `schemas/` or the catalog format reference), or \
+         remove it. Free-form data belongs under `tags`.";
+    MISSING_KEY = "Y003" "structure.missing-key" Error,
+        "a required key is missing",
+        "Every catalog file has keys without which evcat cannot reason about it (an event's `name`, \
+         `format` and `schema`, for instance). Add the key named in the message.";
+    WRONG_TYPE = "Y004" "structure.wrong-type" Error,
+        "value has the wrong type",
+        "The value is, say, a string where a list is expected. YAML guesses types: quote strings that \
+         look like numbers or booleans, and write lists as `[a, b]` or one `- item` a line.";
+    INVALID_VALUE = "Y005" "structure.invalid-value" Error,
+        "value is not one of the allowed values or forms",
+        "The key takes only certain values (a status of draft, approved or deprecated, a known \
+         compatibility level, a well-formed URL). Use one of the values the message lists.";
+    EMPTY_FILE = "Y006" "structure.empty-file" Error,
+        "file is empty",
+        "An empty catalog file declares nothing and hides the fact that something is missing. Fill it \
+         in (`evcat init` shows a complete example) or delete it.";
+    ENCODING = "Y007" "structure.encoding" Error,
+        "file is not valid UTF-8",
+        "Catalog files, schemas and examples must be UTF-8 text. Re-save the file as UTF-8 (without a \
+         byte-order mark in JSON).";
+    FILE_TOO_LARGE = "Y008" "structure.file-too-large" Error,
+        "file is larger than evcat reads",
+        "Catalog files are small: evcat refuses files over 2 MiB rather than spend time and memory on \
+         what is almost always an accident (a data dump, a generated file). Keep large samples out of \
+         the catalog.";
+    MISSING_MANIFEST = "Y009" "structure.missing-manifest" Error,
+        "a catalog folder lacks its manifest file",
+        "Each `domains/<domain>/` folder needs a `domain.yaml`, and each \
+         `domains/<domain>/events/<Event>/` folder an `event.yaml`; without it the folder's contents \
+         are invisible to evcat. Add the manifest or remove the folder.";
+    UNKNOWN_TEAM = "R001" "references.unknown-team" Error,
+        "owner is not a team declared in evcat.yaml",
+        "Ownership is only useful when it leads to people. Declare the team under `teams:` in \
+         evcat.yaml (with a contact), or correct the owner's spelling.";
+    UNKNOWN_SERVICE = "R002" "references.unknown-service" Error,
+        "producer or consumer is not a declared service",
+        "Lineage (who produces and who consumes an event) is only trustworthy when every service is \
+         declared. Add `domains/<domain>/services/<name>.yaml` or correct the name.";
+    MISSING_FILE = "R003" "references.missing-file" Error,
+        "referenced file does not exist",
+        "The schema or example file named here is not in the catalog. Paths are relative to the file \
+         that names them; fix the path or add the file.";
+    PATH_ESCAPE = "R004" "references.path-escape" Error,
+        "path points outside the catalog",
+        "A catalog must be self-contained so that every commit of it can be checked on its own. Paths \
+         may not be absolute, climb above the catalog root with `..`, or pass through a symlink that \
+         leads out of it. Copy the file into the catalog (shared types go in `domains/<domain>/schemas/`).";
+    DUPLICATE_NAME = "R005" "references.duplicate-name" Error,
+        "two catalog entries share a name",
+        "Services are referenced by name across domains, and events by domain and name, so names must \
+         be unique. Rename one of them.";
+    AVRO_INVALID = "S001" "schemas.avro-invalid" Error,
+        "Avro schema does not parse",
+        "Producers and consumers cannot agree on a schema that Avro itself rejects. The message is \
+         Apache Avro's; see the Avro specification for the type named.";
+    PROTOBUF_INVALID = "S002" "schemas.protobuf-invalid" Error,
+        "Protobuf schema does not compile",
+        "The file must compile as protoc would compile it. Imports resolve against the event's folder, \
+         every `domains/<domain>/schemas/` folder and the catalog root, plus the well-known \
+         `google/protobuf/*.proto` files.";
+    JSON_SCHEMA_INVALID = "S003" "schemas.json-schema-invalid" Error,
+        "JSON Schema is not valid for its draft",
+        "The schema must be valid against the meta-schema of its `$schema` draft (draft-07 when none is \
+         given, as in Confluent Schema Registry). Supported: draft-04, -06, -07, 2019-09 and 2020-12.";
+    UNRESOLVED_REFERENCE = "S004" "schemas.unresolved-reference" Error,
+        "schema reference does not resolve",
+        "A Protobuf import, a JSON Schema `$ref` or an Avro named type points at something the catalog \
+         does not have. Shared types live in `domains/<domain>/schemas/`; check the path or the full \
+         name (namespace included).";
+    MESSAGE_NOT_FOUND = "S005" "schemas.message-not-found" Error,
+        "named Protobuf message is not in the schema",
+        "`message:` in event.yaml names the message that is the event's payload; it must be a fully \
+         qualified message defined in the schema file (e.g. `acme.payments.v1.PaymentAuthorized`).";
+    SCHEMA_EXTENSION = "S006" "schemas.file-extension" Warn,
+        "schema file extension does not match the event's format",
+        "Editors and registries choose a parser by extension: Avro is `.avsc`, Protobuf `.proto`, JSON \
+         Schema `.json`. Rename the file or correct `format:`.";
+    EXAMPLE_NOT_JSON = "X001" "examples.syntax" Error,
+        "example payload is not valid JSON",
+        "Example payloads document the event and are checked against its schema, so they must be JSON \
+         (Avro's JSON encoding, Protobuf's JSON mapping, or plain JSON for JSON Schema).";
+    EXAMPLE_MISMATCH = "X002" "examples.schema-mismatch" Error,
+        "example payload does not match the event's schema",
+        "An example that its own schema rejects misleads every reader. Fix the example, or the schema \
+         if the example shows what producers really send. Avro examples use Avro's JSON encoding \
+         (a union value is written as `{\"type\": value}`).";
+    NAMING_TOPIC = "N001" "naming.topic" Error,
+        "topic name does not follow the catalog's pattern",
+        "Consistent topic names make ownership and purpose visible in every tool. Option `pattern`: a \
+         regular expression where `{domain}` stands for the event's domain; default \
+         `^{domain}\\.[a-z0-9-]+\\.v[0-9]+$` (e.g. `payments.payment-authorized.v1`).";
+    NAMING_EVENT = "N002" "naming.event" Error,
+        "event name is not PascalCase",
+        "Event names read as facts in the past tense, in PascalCase: `PaymentAuthorized`. Option \
+         `pattern` overrides the default `^[A-Z][A-Za-z0-9]*$`.";
+    NAMING_SERVICE = "N003" "naming.service" Error,
+        "service name is not kebab-case",
+        "Service names match how services are deployed and discovered: `payment-gateway`. Option \
+         `pattern` overrides the default `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`.";
+    NAMING_FIELD = "N004" "naming.field" Warn,
+        "field name does not follow the format's case convention",
+        "One case per format keeps generated code idiomatic. Options `avro`, `protobuf`, `json`: one of \
+         camelCase, snake_case, PascalCase, kebab-case or any; defaults camelCase, snake_case, camelCase.";
+    NAMING_NAMESPACE = "N005" "naming.namespace" Warn,
+        "Avro namespace or Protobuf package is not tied to the domain",
+        "The namespace (Avro) or package (Protobuf) tells generated code and registries which domain owns \
+         a type. Option `pattern`: a regular expression where `{domain}` is the domain with `-` written \
+         as `_`; default `(^|\\.){domain}(\\.|$)`, i.e. the domain is one segment of the namespace.";
+    OWNER_REQUIRED = "G001" "governance.owner-required" Error,
+        "event has no owner",
+        "Every data product has an owner. Set `owner:` on the event, or on its domain in domain.yaml \
+         (events inherit it).";
+    SUMMARY_REQUIRED = "G002" "governance.summary-required" Error,
+        "event has no summary",
+        "A one-line `summary:` is what people see when they search the catalog. Say what happened, in \
+         business terms.";
+    APPROVED_NEEDS_PRODUCER = "G003" "governance.approved-needs-producer" Error,
+        "approved event has no producer",
+        "An approved contract with nobody producing it is either wrong or dead. List its `producers:`, \
+         or keep the event in draft.";
+    TOPIC_SINGLE_EVENT = "G004" "governance.topic-single-event" Error,
+        "a topic carries more than one event",
+        "With one event per topic, consumers know what they read and the registry subject (`<topic>-value`) \
+         has one schema history. Give each event its own topic.";
+    SUBJECT_COLLISION = "G005" "governance.subject-collision" Error,
+        "two events map to the same registry subject",
+        "Under the catalog's subject strategy these events would share one subject, so the registry would \
+         check one against the other. Change a topic or a record name, or the subject strategy.";
+    DEPRECATED_WITH_CONSUMERS = "G006" "governance.deprecated-consumers" Warn,
+        "deprecated event still has consumers",
+        "A deprecated event is on its way out; the consumers listed still read it. Move them to the \
+         replacement, then remove them from `consumers:`.";
+}
+
+/// Looks a rule up by its id (`N001`) or its name (`naming.topic`).
+pub fn find(key: &str) -> Option<&'static Rule> {
+    ALL.iter()
+        .copied()
+        .find(|rule| rule.id.eq_ignore_ascii_case(key) || rule.name == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_and_names_are_unique_and_well_formed() {
+        let mut ids = HashSet::new();
+        let mut names = HashSet::new();
+        for rule in ALL {
+            assert!(ids.insert(rule.id), "duplicate id {}", rule.id);
+            assert!(names.insert(rule.name), "duplicate name {}", rule.name);
+            assert_eq!(rule.id.len(), 4);
+            assert!(rule.name.contains('.'));
+            assert!(!rule.summary.ends_with('.'));
+            assert!(rule.doc.ends_with('.') || rule.doc.ends_with(')'));
+        }
+    }
+
+    #[test]
+    fn finds_by_id_or_name() {
+        assert_eq!(find("N001"), Some(NAMING_TOPIC));
+        assert_eq!(find("n001"), Some(NAMING_TOPIC));
+        assert_eq!(find("naming.topic"), Some(NAMING_TOPIC));
+        assert_eq!(find("naming.nope"), None);
+    }
+}

@@ -1,0 +1,335 @@
+//! A read-only tree of files, addressed by catalog-relative paths.
+//!
+//! The catalog loader reads through [`FileTree`] only, so the same code loads the working copy
+//! ([`DiskTree`]) and, later, the catalog as it was at any Git commit, straight from Git objects.
+//!
+//! Paths are [`CatalogPath`]s: `/`-separated, relative to the catalog root, normalized, and
+//! guaranteed not to leave the root. A path that would climb out (`..`, an absolute path) cannot
+//! be built, and a symlink that resolves outside the root cannot be read.
+
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// The largest file the loader reads. Catalog files are small; anything bigger is a mistake
+/// (a data dump committed by accident) and reading it would only cost time and memory.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// A normalized path inside the catalog, e.g. `domains/payments/events/Paid/event.yaml`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct CatalogPath(String);
+
+/// Why a user-written relative path cannot become a [`CatalogPath`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    #[error(
+        "`{0}` is an absolute path; paths in the catalog are relative to the file that names them"
+    )]
+    Absolute(String),
+    #[error("`{0}` climbs out of the catalog root")]
+    EscapesRoot(String),
+    #[error("the path is empty")]
+    Empty,
+}
+
+impl CatalogPath {
+    /// The catalog root itself.
+    pub fn root() -> Self {
+        CatalogPath(String::new())
+    }
+
+    /// Builds a path from a relative, `/`-separated string, resolving `.` and `..`.
+    pub fn parse(relative: &str) -> Result<Self, PathError> {
+        Self::root().join(relative)
+    }
+
+    /// Joins a user-written relative path (from a YAML file, an import) onto this directory.
+    pub fn join(&self, relative: &str) -> Result<Self, PathError> {
+        if relative.is_empty() {
+            return Err(PathError::Empty);
+        }
+        if relative.starts_with('/') || relative.starts_with('\\') || has_drive_prefix(relative) {
+            return Err(PathError::Absolute(relative.to_string()));
+        }
+        let mut parts: Vec<&str> = self.segments().collect();
+        for segment in relative.split(['/', '\\']) {
+            match segment {
+                "" | "." => {}
+                ".." => {
+                    if parts.pop().is_none() {
+                        return Err(PathError::EscapesRoot(relative.to_string()));
+                    }
+                }
+                other => parts.push(other),
+            }
+        }
+        Ok(CatalogPath(parts.join("/")))
+    }
+
+    /// Appends one plain name (a directory entry) to this path.
+    pub fn child(&self, name: &str) -> Self {
+        if self.0.is_empty() {
+            CatalogPath(name.to_string())
+        } else {
+            CatalogPath(format!("{}/{}", self.0, name))
+        }
+    }
+
+    pub fn parent(&self) -> CatalogPath {
+        match self.0.rfind('/') {
+            Some(index) => CatalogPath(self.0[..index].to_string()),
+            None => CatalogPath::root(),
+        }
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or("")
+    }
+
+    pub fn extension(&self) -> Option<&str> {
+        let name = self.file_name();
+        name.rfind('.').map(|dot| &name[dot + 1..])
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.split('/').filter(|segment| !segment.is_empty())
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fn has_drive_prefix(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':'
+}
+
+impl fmt::Display for CatalogPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str(".")
+        } else {
+            f.write_str(&self.0)
+        }
+    }
+}
+
+/// What kind of entry a directory listing holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    pub name: String,
+    pub kind: EntryKind,
+}
+
+/// Why a file in the tree could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TreeError {
+    #[error("no such file")]
+    NotFound,
+    #[error("it is a symlink that points outside the catalog")]
+    EscapesRoot,
+    #[error("it is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("it is not a regular file")]
+    NotAFile,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A read-only tree of files. Implementations must never hand out anything outside their root.
+pub trait FileTree: Send + Sync {
+    /// The file's bytes; [`TreeError::TooLarge`] past [`MAX_FILE_BYTES`].
+    fn read(&self, path: &CatalogPath) -> Result<Vec<u8>, TreeError>;
+
+    /// The entries of a directory, sorted by name; an empty list when it does not exist.
+    fn list(&self, dir: &CatalogPath) -> Result<Vec<DirEntry>, TreeError>;
+
+    /// Whether a file is there, even one that [`FileTree::read`] will refuse (a symlink out).
+    fn exists(&self, path: &CatalogPath) -> bool;
+
+    /// How to show the tree's root to a person (a directory, or `rev:dir`).
+    fn describe(&self) -> String;
+}
+
+/// The catalog as it is on disk.
+#[derive(Debug)]
+pub struct DiskTree {
+    root: PathBuf,
+}
+
+impl DiskTree {
+    /// A tree rooted at `root`, which must be an existing directory.
+    pub fn new(root: &Path) -> std::io::Result<Self> {
+        let root = fs::canonicalize(root)?;
+        Ok(DiskTree { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn disk_path(&self, path: &CatalogPath) -> PathBuf {
+        let mut full = self.root.clone();
+        full.extend(path.segments());
+        full
+    }
+
+    /// Resolves symlinks and refuses anything that lands outside the root.
+    fn resolve_inside(&self, path: &CatalogPath) -> Result<PathBuf, TreeError> {
+        let full = self.disk_path(path);
+        let resolved = match fs::canonicalize(&full) {
+            Ok(resolved) => resolved,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(TreeError::NotFound)
+            }
+            Err(error) => return Err(TreeError::Io(error)),
+        };
+        if !resolved.starts_with(&self.root) {
+            return Err(TreeError::EscapesRoot);
+        }
+        Ok(resolved)
+    }
+}
+
+impl FileTree for DiskTree {
+    fn read(&self, path: &CatalogPath) -> Result<Vec<u8>, TreeError> {
+        let resolved = self.resolve_inside(path)?;
+        let file = fs::File::open(&resolved)?;
+        let metadata = file.metadata()?;
+        if !metadata.is_file() {
+            return Err(TreeError::NotAFile);
+        }
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(TreeError::TooLarge {
+                size: metadata.len(),
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        let mut bytes = Vec::with_capacity(metadata.len() as usize);
+        // Read at most one byte past the limit, in case the file grew after the metadata call.
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    fn list(&self, dir: &CatalogPath) -> Result<Vec<DirEntry>, TreeError> {
+        let resolved = match self.resolve_inside(dir) {
+            Ok(resolved) => resolved,
+            Err(TreeError::NotFound) => return Ok(Vec::new()),
+            Err(error) => return Err(error),
+        };
+        if !resolved.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut entries = Vec::new();
+        for entry in fs::read_dir(&resolved)? {
+            let entry = entry?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue; // Names that are not UTF-8 cannot be named in the catalog either.
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            // `metadata` follows symlinks, so a link to a directory lists as a directory.
+            let kind = match fs::metadata(entry.path()) {
+                Ok(metadata) if metadata.is_dir() => EntryKind::Dir,
+                _ => EntryKind::File,
+            };
+            entries.push(DirEntry { name, kind });
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(entries)
+    }
+
+    fn exists(&self, path: &CatalogPath) -> bool {
+        // `symlink_metadata` does not follow links: a link out of the catalog exists, and reading
+        // it then reports the escape instead of a missing file.
+        match fs::symlink_metadata(self.disk_path(path)) {
+            Ok(metadata) if metadata.file_type().is_symlink() => true,
+            Ok(metadata) => metadata.is_file(),
+            Err(_) => false,
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+}
+
+/// Finds the catalog root: `explicit` when given, else the nearest directory holding `evcat.yaml`
+/// from `start` upward.
+pub fn discover_root(explicit: Option<&Path>, start: &Path) -> Option<PathBuf> {
+    if let Some(dir) = explicit {
+        return Some(dir.to_path_buf());
+    }
+    let mut current = Some(start);
+    while let Some(dir) = current {
+        if dir.join(crate::catalog::SETTINGS_FILE).is_file() {
+            return Some(dir.to_path_buf());
+        }
+        current = dir.parent();
+    }
+    None
+}
+
+/// Turns an OS path under `root` into a catalog path (for paths given on the command line).
+pub fn to_catalog_path(root: &Path, path: &Path) -> Option<CatalogPath> {
+    let relative = path.strip_prefix(root).ok()?;
+    let mut result = CatalogPath::root();
+    for component in relative.components() {
+        match component {
+            Component::Normal(name) => result = result.child(name.to_str()?),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_normalizes_and_refuses_escapes() {
+        let dir = CatalogPath::parse("domains/pay/events/Paid").unwrap();
+        assert_eq!(
+            dir.join("examples/./a.json").unwrap().as_str(),
+            "domains/pay/events/Paid/examples/a.json"
+        );
+        assert_eq!(
+            dir.join("../../schemas/money.avsc").unwrap().as_str(),
+            "domains/pay/schemas/money.avsc"
+        );
+        assert!(matches!(
+            dir.join("../../../../../etc/passwd"),
+            Err(PathError::EscapesRoot(_))
+        ));
+        assert!(matches!(
+            dir.join("/etc/passwd"),
+            Err(PathError::Absolute(_))
+        ));
+        assert!(matches!(dir.join("C:\\x"), Err(PathError::Absolute(_))));
+        assert!(matches!(dir.join(""), Err(PathError::Empty)));
+    }
+
+    #[test]
+    fn path_parts() {
+        let path = CatalogPath::parse("a/b/schema.avsc").unwrap();
+        assert_eq!(path.file_name(), "schema.avsc");
+        assert_eq!(path.extension(), Some("avsc"));
+        assert_eq!(path.parent().as_str(), "a/b");
+        assert_eq!(CatalogPath::root().to_string(), ".");
+    }
+}
