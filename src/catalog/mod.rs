@@ -76,6 +76,18 @@ impl Sources {
             .cloned()
     }
 
+    /// How many files have been read.
+    pub fn len(&self) -> usize {
+        self.texts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     fn insert(&self, path: &CatalogPath, text: SharedText) {
         self.texts
             .lock()
@@ -134,8 +146,6 @@ pub struct Catalog {
     pub events: Vec<Event>,
     /// Files under every `domains/<domain>/schemas/`: shared types that schemas import.
     pub shared_files: Vec<CatalogPath>,
-    /// How many catalog files were read while loading.
-    pub files_read: usize,
 }
 
 /// A catalog and the findings its loading produced.
@@ -164,7 +174,6 @@ impl Catalog {
                 services: Vec::new(),
                 events: Vec::new(),
                 shared_files: Vec::new(),
-                files_read: 0,
             },
             schemas: ManifestSchemas::new(),
             findings: Findings::new(),
@@ -282,7 +291,7 @@ fn read_error_finding(
         ReadError::TooLarge { size, limit } => finding(
             rules::FILE_TOO_LARGE,
             Site::File(path.clone()),
-            format!("{path} is {size} bytes; evcat reads files of at most {limit} bytes"),
+            format!("the file is {size} bytes; evcat reads files of at most {limit} bytes"),
         ),
         ReadError::NotUtf8 { valid_up_to } => {
             // Show the line of the first bad byte, from the valid text before it.
@@ -297,11 +306,8 @@ fn read_error_finding(
             let position = position_at(&prefix, prefix.len());
             finding(
                 rules::ENCODING,
-                Site::File(path.clone()),
-                format!(
-                    "{path} is not valid UTF-8: the first bad byte is at line {}, column {} (byte {valid_up_to})",
-                    position.line, position.column
-                ),
+                Site::At(path.clone(), position),
+                format!("not valid UTF-8: the first bad byte is byte {valid_up_to}"),
             )
         }
         ReadError::Io(message) => finding(
@@ -335,7 +341,6 @@ impl Loader {
         path: &CatalogPath,
         kind: ManifestKind,
     ) -> Option<T> {
-        self.catalog.files_read += 1;
         let text = self.catalog.read_text_or_report(
             path,
             &Site::File(path.clone()),
@@ -390,14 +395,13 @@ impl Loader {
                 continue;
             }
             let file = dir.child(&entry.name);
-            if let Some(spec) = self.manifest::<ServiceSpec>(&file, ManifestKind::Service) {
-                self.catalog.services.push(Service {
-                    name: service_name.to_string(),
-                    domain: domain.to_string(),
-                    file,
-                    spec,
-                });
-            }
+            let spec = self.manifest::<ServiceSpec>(&file, ManifestKind::Service);
+            self.catalog.services.push(Service {
+                name: service_name.to_string(),
+                domain: domain.to_string(),
+                file,
+                spec,
+            });
         }
         Ok(())
     }

@@ -224,7 +224,9 @@ pub struct Service {
     pub name: String,
     pub domain: String,
     pub file: CatalogPath,
-    pub spec: ServiceSpec,
+    /// `None` when the file is invalid (a finding says why); the service still counts as
+    /// declared, so events naming it are not reported a second time.
+    pub spec: Option<ServiceSpec>,
 }
 
 /// A loaded event.

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::{json_error_position, strip_json_location, Declared};
 use crate::catalog::Catalog;
-use crate::findings::{finding, Findings, Site};
+use crate::findings::{closest, finding, Findings, Site};
 use crate::rules;
 use crate::source::{Seg, SharedText};
 use crate::tree::CatalogPath;
@@ -282,17 +282,7 @@ impl SharedTypes {
                     }
                     None => {
                         all_resolved = false;
-                        findings.push(
-                            finding(
-                                rules::UNRESOLVED_REFERENCE,
-                                Site::value(current_path, use_path.clone()),
-                                format!("Avro type `{}` is not defined", names[0]),
-                            )
-                            .with_help(
-                                "define it in this file, or in a shared .avsc file under domains/<domain>/schemas/ \
-                                 (use the full name, namespace included)",
-                            ),
-                        );
+                        findings.push(unresolved_name(current_path, use_path, &names[0]));
                     }
                 }
             }
@@ -300,6 +290,34 @@ impl SharedTypes {
         all_resolved.then_some(needed)
     }
 }
+
+/// A type name that resolves nowhere: a typo of a type keyword, or a missing named type.
+fn unresolved_name(path: &CatalogPath, use_path: &[Seg], name: &str) -> crate::findings::Finding {
+    let site = Site::value(path, use_path.to_vec());
+    match closest(name, &TYPE_KEYWORDS) {
+        Some(keyword) => finding(
+            rules::AVRO_INVALID,
+            site,
+            format!("`{name}` is not an Avro type"),
+        )
+        .with_help(format!("did you mean `{keyword}`?")),
+        None => finding(
+            rules::UNRESOLVED_REFERENCE,
+            site,
+            format!("Avro type `{name}` is not defined"),
+        )
+        .with_help(
+            "define it in this file, or in a shared .avsc file under domains/<domain>/schemas/ \
+             (use the full name, namespace included)",
+        ),
+    }
+}
+
+/// Every type name the Avro specification defines, for "did you mean" on typos.
+const TYPE_KEYWORDS: [&str; 13] = [
+    "null", "boolean", "int", "long", "float", "double", "bytes", "string", "record", "enum",
+    "array", "map", "fixed",
+];
 
 /// Points at the first quoted name in an Apache Avro message, when the file has it.
 fn site_of_message(path: &CatalogPath, text: &str, message: &str) -> Site {

@@ -260,10 +260,18 @@ impl JsonSchema {
     pub fn check_example(&self, file: &CatalogPath, value: &Value, findings: &mut Findings) {
         for error in self.validator.iter_errors(value) {
             let path = instance_path(&error);
+            let place = match error.instance_path().as_str() {
+                "" => String::new(),
+                pointer => format!(" at `{pointer}`"),
+            };
             findings.add(
                 rules::EXAMPLE_MISMATCH,
                 Site::value(file, path),
-                format!("example does not match {}: {}", self.path, error.masked()),
+                format!(
+                    "example does not match {}{place}: {}",
+                    self.path,
+                    error.masked()
+                ),
             );
         }
     }

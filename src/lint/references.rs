@@ -38,7 +38,7 @@ fn check_owners(catalog: &Catalog, findings: &mut Findings) {
         }
     }
     for service in &catalog.services {
-        if let Some(owner) = &service.spec.owner {
+        if let Some(owner) = service.spec.as_ref().and_then(|spec| spec.owner.as_ref()) {
             check(owner, &service.file);
         }
     }

@@ -62,7 +62,7 @@ impl Report {
         let summary = Summary {
             errors: count(Severity::Error),
             warnings: count(Severity::Warn),
-            files: catalog.files_read,
+            files: catalog.sources().len(),
             domains: catalog.domains.len(),
             services: catalog.services.len(),
             events: catalog.events.len(),

@@ -1,0 +1,156 @@
+//! Helpers for tests that run the built `evcat` binary on catalogs in temporary folders.
+
+#![allow(dead_code)] // Each test crate uses a different part of this module.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+pub fn example_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog-example")
+}
+
+/// A catalog in a temporary folder that a test may change freely.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// A copy of `catalog-example`.
+    pub fn example() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_dir(&example_dir(), dir.path());
+        Fixture { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn write(&self, relative: &str, content: impl AsRef<[u8]>) -> &Self {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+        fs::write(path, content).expect("write");
+        self
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        fs::read_to_string(self.path(relative)).expect("read")
+    }
+
+    /// Replaces `from` by `to` in a file; panics when `from` is absent, so a fixture never
+    /// silently stops testing what it claims to.
+    pub fn replace(&self, relative: &str, from: &str, to: &str) -> &Self {
+        let text = self.read(relative);
+        assert!(text.contains(from), "{relative} does not contain {from:?}");
+        self.write(relative, text.replacen(from, to, 1))
+    }
+
+    pub fn remove(&self, relative: &str) -> &Self {
+        let path = self.path(relative);
+        if path.is_dir() {
+            fs::remove_dir_all(path).expect("rm -r");
+        } else {
+            fs::remove_file(path).expect("rm");
+        }
+        self
+    }
+
+    pub fn lint(&self, extra: &[&str]) -> Outcome {
+        let mut args = vec!["lint", "--format", "json"];
+        args.extend_from_slice(extra);
+        run_in(self.root(), &args)
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
+    }
+
+    pub fn findings(&self) -> Vec<Value> {
+        self.json()["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Asserts a finding of `rule` in `file` at `line`, and returns it.
+    pub fn expect(&self, rule: &str, file: &str, line: u64) -> Value {
+        let findings = self.findings();
+        findings
+            .iter()
+            .find(|finding| {
+                finding["rule"] == rule && finding["file"] == file && finding["line"] == line
+            })
+            .cloned()
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {rule} finding at {file}:{line}; findings:\n{}",
+                    serde_json::to_string_pretty(&findings).unwrap_or_default()
+                )
+            })
+    }
+
+    pub fn rules(&self) -> Vec<String> {
+        self.findings()
+            .iter()
+            .map(|finding| finding["rule"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+/// Runs evcat in `dir` with `args`, asserting it never panics.
+pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
+    let output = Command::new(env!("CARGO_BIN_EXE_evcat"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run evcat");
+    let outcome = Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !outcome.stderr.contains("panicked"),
+        "evcat panicked:\n{}",
+        outcome.stderr
+    );
+    assert!(
+        matches!(outcome.code, 0..=2),
+        "unexpected exit code {}: {}",
+        outcome.code,
+        outcome.stderr
+    );
+    outcome
+}

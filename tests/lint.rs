@@ -1,0 +1,670 @@
+//! `evcat lint` on the example catalog and on a corpus of broken catalogs. Each broken catalog is
+//! the example with one thing broken; each test asserts the exit code, the rule id, and the file
+//! and line the finding points at. `common::run_in` asserts that no input makes evcat panic.
+
+mod common;
+
+use common::{run_in, Fixture};
+
+const CAPTURED: &str = "domains/payments/events/PaymentCaptured/event.yaml";
+const CAPTURED_SCHEMA: &str = "domains/payments/events/PaymentCaptured/schema.avsc";
+const CAPTURED_EXAMPLE: &str = "domains/payments/events/PaymentCaptured/examples/captured.json";
+const CANCELLED_PROTO: &str = "domains/orders/events/OrderCancelled/schema.proto";
+const CONFIRMED: &str = "domains/orders/events/OrderConfirmed/event.yaml";
+const CONFIRMED_EXAMPLE: &str = "domains/orders/events/OrderConfirmed/examples/confirmed.json";
+const DELIVERED_SCHEMA: &str = "domains/shipping/events/ShipmentDelivered/schema.json";
+const DELIVERED_EXAMPLE: &str = "domains/shipping/events/ShipmentDelivered/examples/delivered.json";
+const LEDGER: &str = "domains/payments/services/ledger.yaml";
+
+/// Lints a copy of the example broken by `setup`, expecting error exit code 1.
+fn broken(setup: impl FnOnce(&Fixture)) -> common::Outcome {
+    let fixture = Fixture::example();
+    setup(&fixture);
+    let outcome = fixture.lint(&[]);
+    assert_eq!(
+        outcome.code, 1,
+        "expected exit 1:\n{}{}",
+        outcome.stdout, outcome.stderr
+    );
+    outcome
+}
+
+#[test]
+fn example_catalog_lints_clean() {
+    let outcome = run_in(&common::example_dir(), &["lint", "--format", "json"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    let json = outcome.json();
+    assert_eq!(json["findings"], serde_json::json!([]));
+    assert_eq!(json["summary"]["events"], 12);
+    assert_eq!(json["summary"]["domains"], 5);
+    assert_eq!(json["version"], 1);
+}
+
+#[test]
+fn example_catalog_human_output_has_summary() {
+    let outcome = run_in(&common::example_dir(), &["lint"]);
+    assert_eq!(outcome.code, 0);
+    assert!(
+        outcome.stdout.starts_with("lint: no problems in "),
+        "{}",
+        outcome.stdout
+    );
+    assert!(outcome.stdout.contains("12 events"));
+}
+
+#[test]
+fn discovers_catalog_from_a_subfolder() {
+    let outcome = run_in(
+        &common::example_dir().join("domains/payments/events"),
+        &["lint", "--format", "json"],
+    );
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+}
+
+// ---- structure
+
+#[test]
+fn malformed_yaml() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED,
+            "status: approved\n",
+            "status: approved\n  format: [avro\n",
+        );
+    });
+    outcome.expect("Y001", CAPTURED, 5);
+}
+
+#[test]
+fn wrong_type() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED,
+            "producers: [payment-gateway]",
+            "producers: payment-gateway",
+        );
+    });
+    let finding = outcome.expect("Y004", CAPTURED, 9);
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("must be an array"));
+}
+
+#[test]
+fn unknown_key_suggests_the_right_one() {
+    let outcome = broken(|f| {
+        f.replace(CAPTURED, "consumers: [ledger]", "consumer: [ledger]");
+    });
+    let finding = outcome.expect("Y002", CAPTURED, 10);
+    assert_eq!(finding["help"], "did you mean `consumers`?");
+    assert_eq!(finding["column"], 1);
+}
+
+#[test]
+fn missing_key() {
+    let outcome = broken(|f| {
+        f.replace(CAPTURED, "format: avro\n", "");
+    });
+    let finding = outcome.expect("Y003", CAPTURED, 2);
+    assert!(finding["message"].as_str().unwrap().contains("`format`"));
+}
+
+#[test]
+fn invalid_enum_value() {
+    let outcome = broken(|f| {
+        f.replace(CAPTURED, "status: approved", "status: aproved");
+    });
+    let finding = outcome.expect("Y005", CAPTURED, 4);
+    assert_eq!(finding["help"], "did you mean `approved`?");
+}
+
+#[test]
+fn empty_file() {
+    let outcome = broken(|f| {
+        f.write(CAPTURED, "");
+    });
+    outcome.expect("Y006", CAPTURED, 1);
+}
+
+#[test]
+fn comments_only_file() {
+    let outcome = broken(|f| {
+        f.write("domains/payments/domain.yaml", "# nothing here yet\n");
+    });
+    outcome.expect("Y006", "domains/payments/domain.yaml", 1);
+}
+
+#[test]
+fn non_utf8_file() {
+    let outcome = broken(|f| {
+        f.write(LEDGER, b"summary: Ledger\nrepository: \xff\xfe\n");
+    });
+    let finding = outcome.expect("Y007", LEDGER, 2);
+    assert_eq!(finding["column"], 13);
+    // The service still counts as declared: no cascade of unknown-service findings.
+    assert_eq!(outcome.rules(), ["Y007"]);
+}
+
+#[test]
+fn ten_megabyte_file() {
+    let outcome = broken(|f| {
+        let mut big = String::from("{\"paymentId\": \"");
+        big.push_str(&"x".repeat(10 * 1024 * 1024));
+        big.push_str("\"}");
+        f.write(CAPTURED_EXAMPLE, big);
+    });
+    let finding = outcome.expect("Y008", CAPTURED_EXAMPLE, 1);
+    assert!(finding["message"].as_str().unwrap().contains("bytes"));
+}
+
+#[test]
+fn missing_event_manifest() {
+    let outcome = broken(|f| {
+        f.remove(CAPTURED);
+    });
+    outcome.expect("Y009", "domains/payments/events/PaymentCaptured", 1);
+}
+
+#[test]
+fn malformed_settings_file() {
+    let outcome = broken(|f| {
+        f.replace("evcat.yaml", "catalog: acme", "catalog: [acme");
+    });
+    outcome.expect("Y001", "evcat.yaml", 4);
+}
+
+// ---- references
+
+#[test]
+fn missing_schema_file() {
+    let outcome = broken(|f| {
+        f.replace(CAPTURED, "schema: schema.avsc", "schema: schemas.avsc");
+    });
+    let finding = outcome.expect("R003", CAPTURED, 6);
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("schemas.avsc does not exist"));
+}
+
+#[test]
+fn schema_path_escaping_the_catalog() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED,
+            "schema: schema.avsc",
+            "schema: ../../../../../../etc/passwd",
+        );
+    });
+    outcome.expect("R004", CAPTURED, 6);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_out_of_the_catalog() {
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(outside.path(), "{}").unwrap();
+    let outcome = broken(|f| {
+        f.remove(CAPTURED_EXAMPLE);
+        std::os::unix::fs::symlink(outside.path(), f.path(CAPTURED_EXAMPLE)).unwrap();
+    });
+    let finding = outcome.expect("R004", CAPTURED, 11);
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("outside the catalog"));
+}
+
+#[test]
+fn unknown_owner_team() {
+    let outcome = broken(|f| {
+        f.replace(
+            "domains/payments/domain.yaml",
+            "owner: payments-team",
+            "owner: payment-team",
+        );
+    });
+    let finding = outcome.expect("R001", "domains/payments/domain.yaml", 2);
+    assert_eq!(finding["help"], "did you mean `payments-team`?");
+}
+
+#[test]
+fn unknown_consumer_service() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED,
+            "consumers: [ledger]",
+            "consumers:\n  - ledger\n  - ledgr",
+        );
+    });
+    let finding = outcome.expect("R002", CAPTURED, 12);
+    assert_eq!(finding["column"], 5);
+    assert_eq!(finding["help"], "did you mean `ledger`?");
+}
+
+#[test]
+fn duplicate_service_name_across_domains() {
+    let outcome = broken(|f| {
+        f.write(
+            "domains/orders/services/ledger.yaml",
+            "summary: Another ledger\n",
+        );
+    });
+    outcome.expect("R005", "domains/payments/services/ledger.yaml", 1);
+}
+
+// ---- schemas
+
+#[test]
+fn avro_type_keyword_typo() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED_SCHEMA,
+            "\"type\": \"record\"",
+            "\"type\": \"recrod\"",
+        );
+    });
+    let finding = outcome.expect("S001", CAPTURED_SCHEMA, 2);
+    assert_eq!(finding["help"], "did you mean `record`?");
+}
+
+#[test]
+fn invalid_avro() {
+    let outcome = broken(|f| {
+        f.replace(CAPTURED_SCHEMA, "\"fields\": [", "\"fieldz\": [");
+    });
+    let finding = outcome.expect("S001", CAPTURED_SCHEMA, 1);
+    assert!(
+        finding["message"].as_str().unwrap().contains("fields"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn avro_that_is_not_json() {
+    let outcome = broken(|f| {
+        f.replace(CAPTURED_SCHEMA, "\"fields\": [", "\"fields\": [,");
+    });
+    outcome.expect("S001", CAPTURED_SCHEMA, 6);
+}
+
+#[test]
+fn unresolved_avro_named_type() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED_SCHEMA,
+            "\"acme.common.Money\"",
+            "\"acme.common.Monee\"",
+        );
+    });
+    let finding = outcome.expect("S004", CAPTURED_SCHEMA, 16);
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("acme.common.Monee"));
+}
+
+#[test]
+fn invalid_protobuf() {
+    let outcome = broken(|f| {
+        f.replace(
+            CANCELLED_PROTO,
+            "string order_id = 1;",
+            "string order_id = ;",
+        );
+    });
+    outcome.expect("S002", CANCELLED_PROTO, 9);
+}
+
+#[test]
+fn unresolved_protobuf_import() {
+    let outcome = broken(|f| {
+        f.replace(
+            CANCELLED_PROTO,
+            "import \"google/protobuf/timestamp.proto\";",
+            "import \"google/protobuf/timestamp.proto\";\nimport \"acme/common/v1/nope.proto\";",
+        );
+    });
+    outcome.expect("S004", CANCELLED_PROTO, 6);
+}
+
+#[test]
+fn protobuf_message_not_found() {
+    let outcome = broken(|f| {
+        f.replace(
+            CONFIRMED,
+            "message: acme.orders.v1.OrderConfirmed",
+            "message: acme.orders.v1.OrderConfirmd",
+        );
+    });
+    let finding = outcome.expect("S005", CONFIRMED, 7);
+    assert_eq!(
+        finding["help"],
+        "did you mean `acme.orders.v1.OrderConfirmed`?"
+    );
+}
+
+#[test]
+fn invalid_json_schema() {
+    let outcome = broken(|f| {
+        f.replace(
+            DELIVERED_SCHEMA,
+            "\"type\": \"object\"",
+            "\"type\": \"objekt\"",
+        );
+    });
+    outcome.expect("S003", DELIVERED_SCHEMA, 5);
+}
+
+#[test]
+fn unresolved_json_schema_ref() {
+    let outcome = broken(|f| {
+        f.replace(
+            DELIVERED_SCHEMA,
+            "\"signedBy\": {\n      \"type\": \"string\"\n    }",
+            "\"signedBy\": {\n      \"$ref\": \"../../../common/schemas/person.json\"\n    }",
+        );
+    });
+    outcome.expect("S004", DELIVERED_SCHEMA, 19);
+}
+
+#[test]
+fn schema_extension_mismatch_is_a_warning() {
+    let fixture = Fixture::example();
+    std::fs::rename(
+        fixture.path(CAPTURED_SCHEMA),
+        fixture.path("domains/payments/events/PaymentCaptured/schema.json"),
+    )
+    .unwrap();
+    fixture.replace(CAPTURED, "schema: schema.avsc", "schema: schema.json");
+    let outcome = fixture.lint(&[]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    let finding = outcome.expect("S006", CAPTURED, 6);
+    assert_eq!(finding["severity"], "warning");
+    assert_eq!(fixture.lint(&["--deny-warnings"]).code, 1);
+}
+
+// ---- examples
+
+#[test]
+fn example_that_is_not_json() {
+    let outcome = broken(|f| {
+        f.replace(CAPTURED_EXAMPLE, "\"EUR\",", "\"EUR\",,");
+    });
+    outcome.expect("X001", CAPTURED_EXAMPLE, 4);
+}
+
+#[test]
+fn avro_example_that_does_not_match() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED_EXAMPLE,
+            "\"amountMinor\": 4999",
+            "\"amountMinor\": \"4999\"",
+        );
+    });
+    let finding = outcome.expect("X002", CAPTURED_EXAMPLE, 5);
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("64-bit integer"));
+}
+
+#[test]
+fn protobuf_example_that_does_not_match() {
+    let outcome = broken(|f| {
+        f.replace(CONFIRMED_EXAMPLE, "\"units\": \"39\"", "\"unit\": \"39\"");
+    });
+    outcome.expect("X002", CONFIRMED_EXAMPLE, 5);
+}
+
+#[test]
+fn json_schema_example_that_does_not_match() {
+    let outcome = broken(|f| {
+        f.replace(
+            DELIVERED_EXAMPLE,
+            "\"signedBy\": \"J. Jansen\"",
+            "\"signedBy\": 42",
+        );
+    });
+    outcome.expect("X002", DELIVERED_EXAMPLE, 4);
+}
+
+#[test]
+fn missing_example_file() {
+    let outcome = broken(|f| {
+        f.remove(CAPTURED_EXAMPLE);
+    });
+    outcome.expect("R003", CAPTURED, 11);
+}
+
+// ---- naming
+
+#[test]
+fn topic_naming() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED,
+            "topics: [payments.payment-captured.v1]",
+            "topics: [PaymentCaptured]",
+        );
+    });
+    outcome.expect("N001", CAPTURED, 8);
+}
+
+#[test]
+fn event_naming() {
+    let outcome = broken(|f| {
+        f.replace(CAPTURED, "name: PaymentCaptured", "name: payment_captured");
+    });
+    outcome.expect("N002", CAPTURED, 2);
+}
+
+#[test]
+fn service_naming() {
+    let outcome = broken(|f| {
+        f.write(
+            "domains/payments/services/Audit_Log.yaml",
+            "summary: Keeps an audit trail.\n",
+        );
+    });
+    outcome.expect("N003", "domains/payments/services/Audit_Log.yaml", 1);
+}
+
+#[test]
+fn field_naming_is_a_warning_by_default() {
+    let fixture = Fixture::example();
+    fixture.replace(CAPTURED_SCHEMA, "\"capturedAt\"", "\"captured_at\"");
+    fixture.replace(CAPTURED_EXAMPLE, "\"capturedAt\"", "\"captured_at\"");
+    let outcome = fixture.lint(&[]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    let finding = outcome.expect("N004", CAPTURED_SCHEMA, 19);
+    assert_eq!(finding["severity"], "warning");
+    assert_eq!(fixture.lint(&["--deny-warnings"]).code, 1);
+}
+
+#[test]
+fn namespace_tied_to_domain() {
+    let fixture = Fixture::example();
+    fixture.replace(
+        CANCELLED_PROTO,
+        "package acme.orders.v1;",
+        "package acme.sales.v1;",
+    );
+    let outcome = fixture.lint(&["--deny-warnings"]);
+    assert_eq!(outcome.code, 1);
+    outcome.expect("N005", CANCELLED_PROTO, 3);
+}
+
+#[test]
+fn naming_rule_configured_by_name_and_id() {
+    let fixture = Fixture::example();
+    fixture.replace(CAPTURED, "name: PaymentCaptured", "name: payment_captured");
+    fixture.replace(
+        "evcat.yaml",
+        "governance.deprecated-consumers: warn",
+        "governance.deprecated-consumers: warn\n  N002: { pattern: '^[A-Za-z_]+$' }",
+    );
+    let outcome = fixture.lint(&[]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    fixture.replace(
+        "evcat.yaml",
+        "N002: { pattern: '^[A-Za-z_]+$' }",
+        "naming.event: off",
+    );
+    assert_eq!(fixture.lint(&[]).code, 0);
+}
+
+#[test]
+fn unknown_rule_in_settings() {
+    let outcome = broken(|f| {
+        f.replace(
+            "evcat.yaml",
+            "governance.deprecated-consumers: warn",
+            "governance.deprecated-consumer: warn",
+        );
+    });
+    let finding = outcome.expect("Y002", "evcat.yaml", 32);
+    assert!(finding["help"]
+        .as_str()
+        .unwrap()
+        .contains("governance.deprecated-consumers"));
+}
+
+#[test]
+fn invalid_rule_pattern() {
+    let outcome = broken(|f| {
+        f.replace("evcat.yaml", "pattern: '^{domain}", "pattern: '^({domain}");
+    });
+    outcome.expect("Y005", "evcat.yaml", 31);
+}
+
+// ---- governance
+
+#[test]
+fn missing_summary() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED,
+            "summary: Authorized money was captured and will be settled.\n",
+            "",
+        );
+    });
+    outcome.expect("G002", CAPTURED, 2);
+}
+
+#[test]
+fn approved_event_without_producer() {
+    let outcome = broken(|f| {
+        f.replace(CAPTURED, "producers: [payment-gateway]", "producers: []");
+    });
+    outcome.expect("G003", CAPTURED, 4);
+}
+
+#[test]
+fn duplicate_topic() {
+    let outcome = broken(|f| {
+        f.replace(
+            CAPTURED,
+            "topics: [payments.payment-captured.v1]",
+            "topics: [payments.payment-captured.v1, payments.payment-authorized.v1]",
+        );
+    });
+    let finding = outcome.expect("G004", CAPTURED, 8);
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("payments/PaymentAuthorized"));
+}
+
+#[test]
+fn subject_collision_under_record_strategy() {
+    let outcome = broken(|f| {
+        f.replace(
+            "evcat.yaml",
+            "subject_strategy: topic",
+            "subject_strategy: record",
+        );
+        f.replace(
+            "domains/payments/events/RefundIssued/schema.avsc",
+            "\"name\": \"RefundIssued\"",
+            "\"name\": \"PaymentCaptured\"",
+        );
+    });
+    assert!(
+        outcome.rules().contains(&"G005".to_string()),
+        "{:?}",
+        outcome.rules()
+    );
+}
+
+#[test]
+fn deprecated_event_with_consumers_warns() {
+    let fixture = Fixture::example();
+    fixture.replace(CAPTURED, "status: approved", "status: deprecated");
+    let outcome = fixture.lint(&[]);
+    assert_eq!(outcome.code, 0);
+    outcome.expect("G006", CAPTURED, 10);
+}
+
+#[test]
+fn event_without_owner() {
+    let outcome = broken(|f| {
+        f.remove("domains/payments/domain.yaml");
+    });
+    let rules = outcome.rules();
+    assert!(rules.contains(&"Y009".to_string()), "{rules:?}");
+    outcome.expect("G001", CAPTURED, 2);
+}
+
+// ---- output and exit codes
+
+#[test]
+fn human_output_shows_file_line_rule_and_help() {
+    let fixture = Fixture::example();
+    fixture.replace(CAPTURED, "consumers: [ledger]", "consumer: [ledger]");
+    let outcome = run_in(fixture.root(), &["lint"]);
+    assert_eq!(outcome.code, 1);
+    assert!(
+        outcome.stdout.contains(&format!("[{CAPTURED}:10:1]")),
+        "{}",
+        outcome.stdout
+    );
+    assert!(outcome.stdout.contains("Y002 structure.unknown-key"));
+    assert!(outcome.stdout.contains("did you mean `consumers`?"));
+    assert!(outcome.stdout.contains("lint: 1 error, 0 warnings"));
+}
+
+#[test]
+fn no_catalog_is_a_usage_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let outcome = run_in(empty.path(), &["lint"]);
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.stderr.contains("no evcat.yaml found"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = run_in(empty.path(), &["--catalog", "nowhere", "lint"]);
+    assert_eq!(outcome.code, 2);
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let outcome = run_in(&common::example_dir(), &["lint", "--format", "yaml"]);
+    assert_eq!(outcome.code, 2);
+    let outcome = run_in(&common::example_dir(), &["rules", "Z999"]);
+    assert_eq!(outcome.code, 2);
+}
+
+#[test]
+fn rules_lists_and_explains() {
+    let outcome = run_in(&common::example_dir(), &["rules", "--format", "json"]);
+    assert_eq!(outcome.code, 0);
+    let rules = outcome.json();
+    assert!(rules.as_array().unwrap().len() >= 30);
+    let outcome = run_in(&common::example_dir(), &["rules", "naming.topic"]);
+    assert!(outcome.stdout.starts_with("N001 naming.topic"));
+    assert!(outcome.stdout.contains("{domain}"));
+}
