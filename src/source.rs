@@ -40,6 +40,17 @@ pub fn path_of<'a>(segments: impl IntoIterator<Item = &'a str>) -> Vec<Seg> {
         .collect()
 }
 
+/// Converts a jsonschema location (an instance path) into a path.
+pub fn path_of_location(location: &jsonschema::paths::Location) -> Vec<Seg> {
+    location
+        .segments()
+        .map(|segment| match segment {
+            jsonschema::paths::LocationSegment::Property(name) => Seg::Key(name.to_string()),
+            jsonschema::paths::LocationSegment::Index(index) => Seg::Index(index),
+        })
+        .collect()
+}
+
 /// A byte range in a source text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {

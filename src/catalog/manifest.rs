@@ -163,14 +163,7 @@ fn report_schema_error(
     findings: &mut Findings,
 ) {
     use jsonschema::error::ValidationErrorKind as Kind;
-    let path: Vec<Seg> = error
-        .instance_path()
-        .segments()
-        .map(|segment| match segment {
-            jsonschema::paths::LocationSegment::Property(name) => Seg::Key(name.to_string()),
-            jsonschema::paths::LocationSegment::Index(index) => Seg::Index(index),
-        })
-        .collect();
+    let path: Vec<Seg> = crate::source::path_of_location(error.instance_path());
     let field = describe_path(&path);
     match error.kind() {
         Kind::AdditionalProperties { unexpected } => {

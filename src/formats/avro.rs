@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use apache_avro::schema::{Name, RecordSchema, Schema};
 use serde_json::{Map, Value};
 
-use super::{json_error_position, strip_json_location, Declared};
+use super::{parse_json, Declared};
 use crate::catalog::Catalog;
 use crate::findings::{closest, finding, Findings, Site};
 use crate::rules;
@@ -159,16 +159,8 @@ impl SharedTypes {
             else {
                 continue;
             };
-            let value: Value = match serde_json::from_str(&text) {
-                Ok(value) => value,
-                Err(error) => {
-                    findings.add(
-                        rules::AVRO_INVALID,
-                        Site::At(path.clone(), json_error_position(&text, &error)),
-                        format!("{path} is not valid JSON: {}", strip_json_location(&error)),
-                    );
-                    continue;
-                }
+            let Some(value) = parse_json(path, &text, rules::AVRO_INVALID, findings) else {
+                continue;
             };
             let outline = Outline::of(&value);
             let index = shared.files.len();
@@ -200,17 +192,7 @@ impl SharedTypes {
         text: &SharedText,
         findings: &mut Findings,
     ) -> Option<AvroSchema> {
-        let value: Value = match serde_json::from_str(text) {
-            Ok(value) => value,
-            Err(error) => {
-                findings.add(
-                    rules::AVRO_INVALID,
-                    Site::At(path.clone(), json_error_position(text, &error)),
-                    format!("not valid JSON: {}", strip_json_location(&error)),
-                );
-                return None;
-            }
-        };
+        let value = parse_json(path, text, rules::AVRO_INVALID, findings)?;
         let outline = Outline::of(&value);
         let needed = self.needed_files(path, &outline, findings)?;
         let texts: Vec<&str> = needed
@@ -432,48 +414,19 @@ impl AvroSchema {
     ) {
         let mismatch =
             |expected: &str| format!("{} must be {expected}, found {}", at(path), describe(value));
-        match schema {
-            Schema::Null => {
-                if !value.is_null() {
-                    problems.push((path.clone(), mismatch("null")));
+        match encoded_as(schema) {
+            primitive @ (Schema::Null
+            | Schema::Boolean
+            | Schema::Int
+            | Schema::Long
+            | Schema::Float
+            | Schema::Double
+            | Schema::String) => {
+                if let Some(expected) = primitive_mismatch(primitive, value) {
+                    problems.push((path.clone(), mismatch(expected)));
                 }
             }
-            Schema::Boolean => {
-                if !value.is_boolean() {
-                    problems.push((path.clone(), mismatch("a boolean")));
-                }
-            }
-            Schema::Int | Schema::Date | Schema::TimeMillis => {
-                let fits = value
-                    .as_i64()
-                    .is_some_and(|number| i32::try_from(number).is_ok());
-                if !fits {
-                    problems.push((path.clone(), mismatch("a 32-bit integer (int)")));
-                }
-            }
-            Schema::Long
-            | Schema::TimeMicros
-            | Schema::TimestampMillis
-            | Schema::TimestampMicros
-            | Schema::TimestampNanos
-            | Schema::LocalTimestampMillis
-            | Schema::LocalTimestampMicros
-            | Schema::LocalTimestampNanos => {
-                if value.as_i64().is_none() {
-                    problems.push((path.clone(), mismatch("a 64-bit integer (long)")));
-                }
-            }
-            Schema::Float | Schema::Double => {
-                if !value.is_number() {
-                    problems.push((path.clone(), mismatch("a number")));
-                }
-            }
-            Schema::String | Schema::Uuid => {
-                if !value.is_string() {
-                    problems.push((path.clone(), mismatch("a string")));
-                }
-            }
-            Schema::Bytes | Schema::BigDecimal => self.check_bytes(value, None, path, problems),
+            Schema::Bytes => self.check_bytes(value, None, path, problems),
             Schema::Fixed(fixed) => self.check_bytes(value, Some(fixed.size), path, problems),
             Schema::Duration => self.check_bytes(value, Some(12), path, problems),
             Schema::Decimal(decimal) => self.check(&decimal.inner, value, path, problems),
@@ -513,6 +466,8 @@ impl AvroSchema {
                     format!("type `{}` cannot be resolved", name.fullname(None)),
                 )),
             },
+            // `encoded_as` mapped every other logical type to the primitive that carries it.
+            _ => {}
         }
     }
 
@@ -655,24 +610,57 @@ impl AvroSchema {
     }
 }
 
-/// How a union branch is named in Avro's JSON encoding.
-fn branch_name(schema: &Schema) -> String {
+/// What a primitive's JSON value should have been, when `value` is not one.
+fn primitive_mismatch(primitive: &Schema, value: &Value) -> Option<&'static str> {
+    let (fits, expected) = match primitive {
+        Schema::Null => (value.is_null(), "null"),
+        Schema::Boolean => (value.is_boolean(), "a boolean"),
+        Schema::Int => (
+            value
+                .as_i64()
+                .is_some_and(|number| i32::try_from(number).is_ok()),
+            "a 32-bit integer (int)",
+        ),
+        Schema::Long => (value.as_i64().is_some(), "a 64-bit integer (long)"),
+        Schema::Float | Schema::Double => (value.is_number(), "a number"),
+        Schema::String => (value.is_string(), "a string"),
+        _ => (true, ""),
+    };
+    (!fits).then_some(expected)
+}
+
+/// The primitive a logical type is written as in JSON; any other schema as it is.
+fn encoded_as(schema: &Schema) -> &Schema {
+    static INT: Schema = Schema::Int;
+    static LONG: Schema = Schema::Long;
+    static STRING: Schema = Schema::String;
+    static BYTES: Schema = Schema::Bytes;
     match schema {
-        Schema::Null => "null".into(),
-        Schema::Boolean => "boolean".into(),
-        Schema::Int | Schema::Date | Schema::TimeMillis => "int".into(),
-        Schema::Long
-        | Schema::TimeMicros
+        Schema::Date | Schema::TimeMillis => &INT,
+        Schema::TimeMicros
         | Schema::TimestampMillis
         | Schema::TimestampMicros
         | Schema::TimestampNanos
         | Schema::LocalTimestampMillis
         | Schema::LocalTimestampMicros
-        | Schema::LocalTimestampNanos => "long".into(),
+        | Schema::LocalTimestampNanos => &LONG,
+        Schema::Uuid => &STRING,
+        Schema::BigDecimal => &BYTES,
+        other => other,
+    }
+}
+
+/// How a union branch is named in Avro's JSON encoding.
+fn branch_name(schema: &Schema) -> String {
+    match encoded_as(schema) {
+        Schema::Null => "null".into(),
+        Schema::Boolean => "boolean".into(),
+        Schema::Int => "int".into(),
+        Schema::Long => "long".into(),
         Schema::Float => "float".into(),
         Schema::Double => "double".into(),
-        Schema::Bytes | Schema::BigDecimal => "bytes".into(),
-        Schema::String | Schema::Uuid => "string".into(),
+        Schema::Bytes => "bytes".into(),
+        Schema::String => "string".into(),
         Schema::Array(_) => "array".into(),
         Schema::Map(_) => "map".into(),
         Schema::Union(_) => "union".into(),
@@ -682,6 +670,8 @@ fn branch_name(schema: &Schema) -> String {
         Schema::Decimal(decimal) => branch_name(&decimal.inner),
         Schema::Duration => "fixed".into(),
         Schema::Ref { name } => name.fullname(None),
+        // Logical types were mapped to their primitive by `encoded_as`.
+        other => format!("{other:?}"),
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use jsonschema::{Draft, Retrieve, Uri, Validator};
 use serde_json::Value;
 
-use super::{json_error_position, strip_json_location, Declared};
+use super::{parse_json, Declared};
 use crate::catalog::{Catalog, Files, ReadError};
 use crate::findings::{finding, Findings, Site};
 use crate::rules;
@@ -84,17 +84,7 @@ pub fn compile(
     text: &str,
     findings: &mut Findings,
 ) -> Option<JsonSchema> {
-    let schema: Value = match serde_json::from_str(text) {
-        Ok(schema) => schema,
-        Err(error) => {
-            findings.add(
-                rules::JSON_SCHEMA_INVALID,
-                Site::At(path.clone(), json_error_position(text, &error)),
-                format!("not valid JSON: {}", strip_json_location(&error)),
-            );
-            return None;
-        }
-    };
+    let schema = parse_json(path, text, rules::JSON_SCHEMA_INVALID, findings)?;
     let draft = match draft_of(&schema) {
         Ok(draft) => draft,
         Err(declared) => {
@@ -165,14 +155,7 @@ fn draft_name(draft: Draft) -> &'static str {
 }
 
 fn instance_path(error: &jsonschema::ValidationError<'_>) -> Vec<Seg> {
-    error
-        .instance_path()
-        .segments()
-        .map(|segment| match segment {
-            jsonschema::paths::LocationSegment::Property(name) => Seg::Key(name.to_string()),
-            jsonschema::paths::LocationSegment::Index(index) => Seg::Index(index),
-        })
-        .collect()
+    crate::source::path_of_location(error.instance_path())
 }
 
 /// Reports `$ref`s to other files that do not resolve inside the catalog, at the `$ref` itself

@@ -44,13 +44,13 @@ impl Compiled {
     pub fn check_example(&self, file: &CatalogPath, text: &str, findings: &mut Findings) {
         match self {
             Compiled::Avro(schema) => {
-                if let Some(value) = parse_example_json(file, text, findings) {
+                if let Some(value) = parse_json(file, text, rules::EXAMPLE_NOT_JSON, findings) {
                     schema.check_example(file, &value, findings);
                 }
             }
             Compiled::Protobuf(schema) => schema.check_example(file, text, findings),
             Compiled::Json(schema) => {
-                if let Some(value) = parse_example_json(file, text, findings) {
+                if let Some(value) = parse_json(file, text, rules::EXAMPLE_NOT_JSON, findings) {
                     schema.check_example(file, &value, findings);
                 }
             }
@@ -177,15 +177,20 @@ pub fn json_error_position(text: &str, error: &serde_json::Error) -> Position {
     )
 }
 
-/// Parses an example payload as JSON, recording a syntax finding when it is not.
-fn parse_example_json(file: &CatalogPath, text: &str, findings: &mut Findings) -> Option<Value> {
+/// Parses a file as JSON, recording a `rule` finding at the error's position when it is not.
+pub fn parse_json(
+    file: &CatalogPath,
+    text: &str,
+    rule: &'static crate::rules::Rule,
+    findings: &mut Findings,
+) -> Option<Value> {
     match serde_json::from_str(text) {
         Ok(value) => Some(value),
         Err(error) => {
             findings.add(
-                rules::EXAMPLE_NOT_JSON,
+                rule,
                 Site::At(file.clone(), json_error_position(text, &error)),
-                format!("{file} is not valid JSON: {}", strip_json_location(&error)),
+                format!("not valid JSON: {}", strip_json_location(&error)),
             );
             None
         }

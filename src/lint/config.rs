@@ -276,17 +276,8 @@ impl OptionContext<'_> {
     }
 
     fn regex(&mut self, option: &str, text: &str) -> Option<Regex> {
-        match Regex::new(text) {
-            Ok(regex) => Some(regex),
-            Err(error) => {
-                self.invalid(
-                    option,
-                    format!("invalid regular expression: {error}"),
-                    String::new(),
-                );
-                None
-            }
-        }
+        let compiled = Regex::new(text);
+        self.compiled(option, compiled)
     }
 
     fn domain_pattern(
@@ -295,17 +286,21 @@ impl OptionContext<'_> {
         text: &str,
         underscore: bool,
     ) -> Option<DomainPattern> {
-        match DomainPattern::new(text, underscore) {
-            Ok(pattern) => Some(pattern),
-            Err(error) => {
+        let compiled = DomainPattern::new(text, underscore);
+        self.compiled(option, compiled)
+    }
+
+    /// Reports a pattern that does not compile.
+    fn compiled<T>(&mut self, option: &str, result: Result<T, regex::Error>) -> Option<T> {
+        result
+            .map_err(|error| {
                 self.invalid(
                     option,
                     format!("invalid regular expression: {error}"),
                     String::new(),
-                );
-                None
-            }
-        }
+                )
+            })
+            .ok()
     }
 
     fn invalid(&mut self, option: &str, message: String, help: String) {
