@@ -533,6 +533,22 @@ fn unknown_rule_in_settings() {
 }
 
 #[test]
+fn invalid_rule_severity() {
+    let outcome = broken(|f| {
+        f.replace(
+            "evcat.yaml",
+            "governance.deprecated-consumers: warn",
+            "governance.deprecated-consumers: wran\n  N001: { severity: eror }",
+        );
+    });
+    let bare = outcome.expect("Y005", "evcat.yaml", 32);
+    assert_eq!(bare["help"], "did you mean `warn`?");
+    assert_eq!(bare["column"], 36);
+    let nested = outcome.expect("Y005", "evcat.yaml", 33);
+    assert_eq!(nested["help"], "did you mean `error`?");
+}
+
+#[test]
 fn invalid_rule_pattern() {
     let outcome = broken(|f| {
         f.replace("evcat.yaml", "pattern: '^{domain}", "pattern: '^({domain}");

@@ -22,6 +22,9 @@ pub enum Case {
     Any,
 }
 
+/// The severities a rule may be set to.
+const SEVERITIES: [&str; 3] = ["error", "warn", "off"];
+
 impl Case {
     const NAMES: [&'static str; 5] = ["camelCase", "snake_case", "PascalCase", "kebab-case", "any"];
 
@@ -181,14 +184,11 @@ impl LintConfig {
                 file: &file,
                 rule,
                 key_path,
+                bare_severity: value.is_string(),
                 findings,
             };
             match value {
-                Value::String(severity) => {
-                    if let Some(severity) = Severity::parse(severity) {
-                        config.severities.set(rule, severity);
-                    }
-                }
+                Value::String(_) => context.apply(&mut config, "severity", value),
                 Value::Object(options) => {
                     for (option, option_value) in options {
                         context.apply(&mut config, option, option_value);
@@ -205,6 +205,8 @@ struct OptionContext<'a> {
     file: &'a CatalogPath,
     rule: &'static Rule,
     key_path: Vec<Seg>,
+    /// The rule's value is a severity string rather than an object of options.
+    bare_severity: bool,
     findings: &'a mut Findings,
 }
 
@@ -212,11 +214,16 @@ impl OptionContext<'_> {
     fn apply(&mut self, config: &mut LintConfig, option: &str, value: &Value) {
         let text = value.as_str().unwrap_or_default();
         match (self.rule.id, option) {
-            (_, "severity") => {
-                if let Some(severity) = Severity::parse(text) {
-                    config.severities.set(self.rule, severity);
+            (_, "severity") => match Severity::parse(text) {
+                Some(severity) => config.severities.set(self.rule, severity),
+                None => {
+                    let help = match closest(text, &SEVERITIES) {
+                        Some(severity) => format!("did you mean `{severity}`?"),
+                        None => format!("use one of {}", SEVERITIES.join(", ")),
+                    };
+                    self.invalid(option, format!("`{text}` is not a severity"), help);
                 }
-            }
+            },
             ("N001", "pattern") => {
                 if let Some(pattern) = self.domain_pattern(option, text, false) {
                     config.naming.topic = pattern;
@@ -305,7 +312,10 @@ impl OptionContext<'_> {
 
     fn invalid(&mut self, option: &str, message: String, help: String) {
         let mut path = self.key_path.clone();
-        path.push(Seg::key(option));
+        // A bare severity (`N001: warn`) is the rule's own value, not an option under it.
+        if !self.bare_severity {
+            path.push(Seg::key(option));
+        }
         let mut result = finding(rules::INVALID_VALUE, Site::value(self.file, path), message);
         if !help.is_empty() {
             result.help = Some(help);
