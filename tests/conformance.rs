@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use evcat::catalog::CompatibilityLevel;
-use evcat::compat::{self, avro::AvroChecker, avro::AvroDocument};
+use evcat::compat::protobuf::{Dependency, ProtoDocument, ProtobufChecker};
+use evcat::compat::{self, avro::AvroChecker, avro::AvroDocument, FormatChecker, Verdict};
 use serde_json::Value;
 
 fn corpus_dir() -> Result<Option<PathBuf>, String> {
@@ -65,43 +66,123 @@ fn previous(record: &Value) -> Result<Vec<String>, String> {
     }
 }
 
-/// Checks one Avro record: the verdict, and the differences when the record lists them.
-fn check_avro(record: &Value) -> Result<(), String> {
-    let parse = |text: &str| AvroDocument::parse(text, &[]);
-    let previous: Vec<AvroDocument> = previous(record)?
+/// Runs a record through a checker and compares the verdict with `compatible`.
+fn verdict_of<C: FormatChecker>(
+    checker: &C,
+    record: &Value,
+    parse: impl Fn(&str, &str) -> Result<C::Schema, String>,
+) -> Result<Verdict, String> {
+    let previous: Vec<C::Schema> = previous(record)?
         .iter()
-        .map(|text| parse(text))
+        .map(|text| parse(text, "old"))
         .collect::<Result<_, _>>()?;
-    let new = parse(&text(record, "reader_or_new")?)?;
-    let verdict = compat::check(&AvroChecker, level(record)?, &previous, &new);
+    let new = parse(&text(record, "reader_or_new")?, "new")?;
+    let verdict = compat::check(checker, level(record)?, &previous, &new);
     let expected = record["compatible"].as_bool().unwrap_or(false);
-    let details: Vec<String> = verdict
+    if verdict.compatible != expected {
+        return Err(format!(
+            "expected compatible={expected}, got {}: {:?}",
+            verdict.compatible,
+            summary(&verdict, true)
+        ));
+    }
+    Ok(verdict)
+}
+
+/// The differences as `TYPE path` (or `TYPE path message`), the form the corpus lists.
+fn summary(verdict: &Verdict, with_message: bool) -> Vec<String> {
+    verdict
         .findings
         .iter()
         .map(|finding| {
             let difference = &finding.difference;
-            format!(
-                "{} {} {}",
-                difference.kind, difference.path, difference.message
-            )
+            if with_message {
+                format!(
+                    "{} {} {}",
+                    difference.kind, difference.path, difference.message
+                )
+            } else {
+                format!("{} {}", difference.kind, difference.path)
+            }
         })
-        .collect();
-    if verdict.compatible != expected {
-        return Err(format!(
-            "expected compatible={expected}, got {} {details:?}",
-            verdict.compatible
-        ));
-    }
-    if let Some(want) = record
+        .collect()
+}
+
+/// Compares the differences with `expected_changes_detail`, when the record has it.
+fn expect_details(record: &Value, mut found: Vec<String>, ordered: bool) -> Result<(), String> {
+    let Some(want) = record
         .get("expected_changes_detail")
         .and_then(Value::as_array)
-    {
-        let want: Vec<&str> = want.iter().filter_map(Value::as_str).collect();
-        if details != want {
-            return Err(format!("expected {want:?}, got {details:?}"));
-        }
+    else {
+        return Ok(());
+    };
+    let mut want: Vec<String> = want
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    if !ordered {
+        want.sort();
+        found.sort();
+    }
+    if found != want {
+        return Err(format!("expected {want:?}, got {found:?}"));
     }
     Ok(())
+}
+
+/// Avro: the verdict, and the incompatibilities in Apache Avro's order with their messages.
+fn check_avro(record: &Value) -> Result<(), String> {
+    let verdict = verdict_of(&AvroChecker, record, |text, _| {
+        AvroDocument::parse(text, &[])
+    })?;
+    expect_details(record, summary(&verdict, true), true)
+}
+
+/// The imports of one side of a Protobuf record, with their subjects and versions.
+fn proto_dependencies(record: &Value, side: &str) -> Vec<Dependency> {
+    let references: Vec<&Value> = record[format!("{side}_references")]
+        .as_array()
+        .map(|list| list.iter().collect())
+        .unwrap_or_default();
+    let Some(files) = record[format!("{side}_dependencies")].as_object() else {
+        return Vec::new();
+    };
+    files
+        .iter()
+        .filter_map(|(import, text)| {
+            let text = text.as_str()?;
+            let reference = references
+                .iter()
+                .find(|reference| reference["name"] == import.as_str())
+                .map(|reference| {
+                    (
+                        reference["subject"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        reference["version"].to_string(),
+                    )
+                });
+            Some(Dependency {
+                import: import.clone(),
+                reference,
+                text: text.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Protobuf: the verdict, and the difference types at their paths (Confluent lists them in hash
+/// order, so order is not compared).
+fn check_protobuf(record: &Value) -> Result<(), String> {
+    let old = proto_dependencies(record, "old");
+    let new = proto_dependencies(record, "new");
+    let verdict = verdict_of(&ProtobufChecker, record, |text, side| {
+        let dependencies = if side == "old" { &old } else { &new };
+        ProtoDocument::parse(&format!("{side}.proto"), text, dependencies)
+    })?;
+    expect_details(record, summary(&verdict, false), false)
 }
 
 struct Tally {
@@ -148,8 +229,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let suites: [(&str, &[&str], RecordCheck); 1] =
-        [("avro", &["avro.jsonl", "avro.transitive.jsonl"], check_avro)];
+    let suites: [(&str, &[&str], RecordCheck); 2] = [
+        ("avro", &["avro.jsonl", "avro.transitive.jsonl"], check_avro),
+        ("protobuf", &["protobuf.jsonl"], check_protobuf),
+    ];
     let mut all_passed = true;
     for (format, files, check) in suites {
         match run(&dir, format, files, check) {

@@ -12,6 +12,7 @@
 //!   incompatible list.
 
 pub mod avro;
+pub mod protobuf;
 
 use serde::Serialize;
 
