@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use evcat::catalog::CompatibilityLevel;
+use evcat::compat::json::{JsonChecker, JsonDocument, Policy};
 use evcat::compat::protobuf::{Dependency, ProtoDocument, ProtobufChecker};
 use evcat::compat::{self, avro::AvroChecker, avro::AvroDocument, FormatChecker, Verdict};
 use serde_json::Value;
@@ -185,6 +186,51 @@ fn check_protobuf(record: &Value) -> Result<(), String> {
     expect_details(record, summary(&verdict, false), false)
 }
 
+/// JSON Schema: the verdict under STRICT (and under LENIENT where the record states it), and
+/// the difference types at their paths.
+fn check_json(record: &Value) -> Result<(), String> {
+    let parse = |text: &str, _: &str| JsonDocument::parse(text, &|_| None);
+    let strict = verdict_of(
+        &JsonChecker {
+            policy: Policy::Strict,
+        },
+        record,
+        parse,
+    )?;
+    if let Some(lenient_expected) = record.get("compatible_lenient").and_then(Value::as_bool) {
+        let mut lenient_record = record.clone();
+        lenient_record["compatible"] = Value::Bool(lenient_expected);
+        verdict_of(
+            &JsonChecker {
+                policy: Policy::Lenient,
+            },
+            &lenient_record,
+            parse,
+        )
+        .map_err(|why| format!("LENIENT: {why}"))?;
+    }
+    if record
+        .get("expected_changes_detail")
+        .is_some_and(Value::is_array)
+    {
+        return expect_details(record, summary(&strict, false), false);
+    }
+    if let Some(kinds) = record.get("expected_changes").and_then(Value::as_array) {
+        let mut want: Vec<&str> = kinds.iter().filter_map(Value::as_str).collect();
+        let mut found: Vec<&str> = strict
+            .findings
+            .iter()
+            .map(|finding| finding.difference.kind)
+            .collect();
+        want.sort_unstable();
+        found.sort_unstable();
+        if want != found {
+            return Err(format!("expected {want:?}, got {found:?}"));
+        }
+    }
+    Ok(())
+}
+
 struct Tally {
     format: &'static str,
     passed: usize,
@@ -229,9 +275,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let suites: [(&str, &[&str], RecordCheck); 2] = [
+    let suites: [(&str, &[&str], RecordCheck); 3] = [
         ("avro", &["avro.jsonl", "avro.transitive.jsonl"], check_avro),
         ("protobuf", &["protobuf.jsonl"], check_protobuf),
+        ("jsonschema", &["jsonschema.jsonl"], check_json),
     ];
     let mut all_passed = true;
     for (format, files, check) in suites {

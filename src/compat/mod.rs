@@ -12,6 +12,8 @@
 //!   incompatible list.
 
 pub mod avro;
+pub mod json;
+mod json_types;
 pub mod protobuf;
 
 use serde::Serialize;
