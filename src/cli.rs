@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::Diagnostic;
 
-use crate::catalog::SETTINGS_FILE;
+use crate::catalog::{CompatibilityLevel, Format, SETTINGS_FILE};
+use crate::compat::json::Policy;
+use crate::compat::load::{self, FolderFiles};
 use crate::report::{self, Report};
 use crate::rules;
 use crate::tree::{discover_root, DiskTree};
@@ -53,6 +55,31 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Check schema files for compatibility directly, without a catalog.
+    #[command(
+        after_help = "Exit codes: 0 compatible; 1 incompatible; 2 bad input (unreadable or invalid schema, bad arguments)."
+    )]
+    Compat {
+        /// The schemas' format.
+        #[arg(long, value_enum)]
+        format: SchemaFormat,
+        /// NONE, BACKWARD, FORWARD, FULL, or one of them with _TRANSITIVE.
+        #[arg(long, default_value = "BACKWARD", value_parser = parse_level)]
+        level: CompatibilityLevel,
+        /// JSON Schema policy for content-model changes.
+        #[arg(long, value_enum, default_value_t = PolicyArg::Strict)]
+        policy: PolicyArg,
+        /// A folder where imports, `$ref`s and Avro named types are looked for, after the
+        /// schema's own folder. Repeatable.
+        #[arg(short = 'I', long = "include", value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// Print the verdict as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Earlier versions, oldest first, then the new schema.
+        #[arg(required = true, num_args = 1.., value_name = "OLD... NEW")]
+        files: Vec<PathBuf>,
+    },
     /// List the lint rules, or explain one (by id or name).
     Rules {
         /// A rule id (N001) or name (naming.topic).
@@ -60,6 +87,35 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    Avro,
+    Protobuf,
+    Json,
+}
+
+impl From<SchemaFormat> for Format {
+    fn from(format: SchemaFormat) -> Self {
+        match format {
+            SchemaFormat::Avro => Format::Avro,
+            SchemaFormat::Protobuf => Format::Protobuf,
+            SchemaFormat::Json => Format::Json,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PolicyArg {
+    Strict,
+    Lenient,
+}
+
+fn parse_level(text: &str) -> Result<CompatibilityLevel, String> {
+    CompatibilityLevel::parse(text).ok_or_else(|| {
+        format!("`{text}` is not a level; use NONE, BACKWARD, FORWARD, FULL, or one of them with _TRANSITIVE")
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -92,6 +148,22 @@ pub enum CliError {
         help("`evcat rules` lists every rule by id and name")
     )]
     UnknownRule(String),
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(evcat::io))]
+    ReadSchema {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a valid {format} schema: {message}")]
+    #[diagnostic(
+        code(evcat::bad_schema),
+        help("fix the schema; `evcat lint` shows where, for schemas in a catalog")
+    )]
+    BadSchema {
+        path: String,
+        format: Format,
+        message: String,
+    },
     #[error("cannot write output: {0}")]
     #[diagnostic(code(evcat::io))]
     Output(#[from] std::io::Error),
@@ -127,6 +199,14 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             deny_warnings,
         } => lint(cli.catalog.as_deref(), format, deny_warnings),
         Command::Rules { rule, format } => list_rules(rule.as_deref(), format),
+        Command::Compat {
+            format,
+            level,
+            policy,
+            include,
+            json,
+            files,
+        } => compat(format.into(), level, policy, include, json, &files),
     }
 }
 
@@ -161,6 +241,66 @@ fn lint(
         EXIT_FINDINGS
     } else {
         EXIT_OK
+    })
+}
+
+fn compat(
+    format: Format,
+    level: CompatibilityLevel,
+    policy: PolicyArg,
+    include: Vec<PathBuf>,
+    json: bool,
+    files: &[PathBuf],
+) -> Result<u8, CliError> {
+    let folders = FolderFiles { includes: include };
+    let mut texts = Vec::with_capacity(files.len());
+    for path in files {
+        let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadSchema {
+            path: path.display().to_string(),
+            source,
+        })?;
+        texts.push((path.display().to_string(), text));
+    }
+    let parsed = texts
+        .iter()
+        .map(|(path, text)| {
+            load::parse(format, path, text, &folders).map_err(|message| CliError::BadSchema {
+                path: path.clone(),
+                format,
+                message,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let (new, previous) = parsed
+        .split_last()
+        .expect("clap requires at least one file");
+    let previous: Vec<&load::Parsed> = previous.iter().collect();
+    let policy = match policy {
+        PolicyArg::Strict => Policy::Strict,
+        PolicyArg::Lenient => Policy::Lenient,
+    };
+    let verdict = load::check_parsed(level, policy, &previous, new).map_err(|message| {
+        CliError::BadSchema {
+            path: texts[texts.len() - 1].0.clone(),
+            format,
+            message,
+        }
+    })?;
+    let versions: Vec<report::compat::Version> = texts
+        .iter()
+        .map(|(file, text)| report::compat::Version { file, text })
+        .collect();
+    let (new_version, previous_versions) = versions.split_last().expect("at least one file");
+    let rendered = if json {
+        report::compat::json(format, level, previous_versions, new_version, &verdict)
+    } else {
+        report::compat::human(format, level, previous_versions, new_version, &verdict)
+    };
+    std::io::stdout().lock().write_all(rendered.as_bytes())?;
+    Ok(if verdict.compatible {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
     })
 }
 

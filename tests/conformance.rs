@@ -78,6 +78,7 @@ fn verdict_of<C: FormatChecker>(
         .map(|text| parse(text, "old"))
         .collect::<Result<_, _>>()?;
     let new = parse(&text(record, "reader_or_new")?, "new")?;
+    let previous: Vec<&C::Schema> = previous.iter().collect();
     let verdict = compat::check(checker, level(record)?, &previous, &new);
     let expected = record["compatible"].as_bool().unwrap_or(false);
     if verdict.compatible != expected {

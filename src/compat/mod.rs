@@ -14,6 +14,7 @@
 pub mod avro;
 pub mod json;
 mod json_types;
+pub mod load;
 pub mod protobuf;
 
 use serde::Serialize;
@@ -101,12 +102,12 @@ pub fn plan(level: CompatibilityLevel, versions: usize) -> Vec<(usize, Direction
 pub fn check<C: FormatChecker>(
     checker: &C,
     level: CompatibilityLevel,
-    previous: &[C::Schema],
+    previous: &[&C::Schema],
     new: &C::Schema,
 ) -> Verdict {
     let mut findings = Vec::new();
     for (version, direction) in plan(level, previous.len()) {
-        let old = &previous[version];
+        let old = previous[version];
         let differences = match direction {
             Direction::Backward => checker.backward(old, new),
             Direction::Forward => checker.backward(new, old),

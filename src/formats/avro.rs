@@ -32,6 +32,16 @@ struct Outline {
     fields: Vec<(String, Vec<Seg>)>,
 }
 
+/// The named types an Avro schema defines, and the names it uses (each with the full names it
+/// may mean, namespace-qualified first), without resolving anything.
+pub fn names_of(value: &Value) -> (Vec<String>, Vec<Vec<String>>) {
+    let outline = Outline::of(value);
+    (
+        outline.defined.into_iter().map(|(name, _)| name).collect(),
+        outline.used.into_iter().map(|(names, _)| names).collect(),
+    )
+}
+
 impl Outline {
     fn of(value: &Value) -> Self {
         let mut outline = Outline::default();

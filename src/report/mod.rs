@@ -3,6 +3,7 @@
 //! [`Report::new`] resolves each finding's [`crate::findings::Site`] to a line and column (the only
 //! place positions are computed) and sorts them; `human` and `json` render the same report.
 
+pub mod compat;
 pub mod human;
 pub mod json;
 
