@@ -25,9 +25,9 @@ pub trait SchemaFiles {
 
 /// A schema ready for the engine.
 pub enum Parsed {
-    Avro(AvroDocument),
-    Protobuf(ProtoDocument),
-    Json(JsonDocument),
+    Avro(Box<AvroDocument>),
+    Protobuf(Box<ProtoDocument>),
+    Json(Box<JsonDocument>),
 }
 
 /// Parses the schema `text` (file `id`) with what it references.
@@ -38,14 +38,18 @@ pub fn parse(
     files: &dyn SchemaFiles,
 ) -> Result<Parsed, String> {
     match format {
-        Format::Avro => parse_avro(id, text, files).map(Parsed::Avro),
-        Format::Protobuf => parse_protobuf(id, text, files).map(Parsed::Protobuf),
+        Format::Avro => {
+            parse_avro(id, text, files).map(|document| Parsed::Avro(Box::new(document)))
+        }
+        Format::Protobuf => {
+            parse_protobuf(id, text, files).map(|document| Parsed::Protobuf(Box::new(document)))
+        }
         Format::Json => {
             let resolve = |reference: &str| {
                 let (_, referenced) = files.resolve(id, reference)?;
                 serde_json::from_str(&referenced).ok()
             };
-            JsonDocument::parse(text, &resolve).map(Parsed::Json)
+            JsonDocument::parse(text, &resolve).map(|document| Parsed::Json(Box::new(document)))
         }
     }
 }
@@ -62,16 +66,16 @@ pub fn check_parsed(
             previous
                 .iter()
                 .map(|schema| match schema {
-                    Parsed::$variant(inner) => Ok(inner),
+                    Parsed::$variant(inner) => Ok(std::ops::Deref::deref(inner)),
                     _ => Err("all versions must be of one format".to_string()),
                 })
                 .collect::<Result<Vec<_>, String>>()?
         };
     }
     Ok(match new {
-        Parsed::Avro(new) => check(&AvroChecker, level, &same_format!(Avro), new),
-        Parsed::Protobuf(new) => check(&ProtobufChecker, level, &same_format!(Protobuf), new),
-        Parsed::Json(new) => check(&JsonChecker { policy }, level, &same_format!(Json), new),
+        Parsed::Avro(new) => check(&AvroChecker, level, &same_format!(Avro), &**new),
+        Parsed::Protobuf(new) => check(&ProtobufChecker, level, &same_format!(Protobuf), &**new),
+        Parsed::Json(new) => check(&JsonChecker { policy }, level, &same_format!(Json), &**new),
     })
 }
 
