@@ -55,6 +55,27 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Check every changed schema against its earlier versions in Git history, and catalog-level
+    /// breaking changes (removed events and topics, format or level changes).
+    #[command(after_help = EXIT_CODES_HELP)]
+    Check {
+        /// Compare with the merge base of HEAD and this revision (e.g. origin/main), as in a
+        /// pull request. Default: the last commit when the catalog has uncommitted changes,
+        /// else the parent of the last commit.
+        #[arg(long, value_name = "REV")]
+        against: Option<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Show what changed between the baseline and now: events added, removed and changed, with
+    /// schema differences marked compatible or breaking, and the consumers affected.
+    Diff {
+        /// As for `check`.
+        #[arg(long, value_name = "REV")]
+        against: Option<String>,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
     /// Check schema files for compatibility directly, without a catalog.
     #[command(
         after_help = "Exit codes: 0 compatible; 1 incompatible; 2 bad input (unreadable or invalid schema, bad arguments)."
@@ -87,6 +108,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -164,6 +192,9 @@ pub enum CliError {
         format: Format,
         message: String,
     },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Check(#[from] crate::check::CheckError),
     #[error("cannot write output: {0}")]
     #[diagnostic(code(evcat::io))]
     Output(#[from] std::io::Error),
@@ -199,6 +230,12 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             deny_warnings,
         } => lint(cli.catalog.as_deref(), format, deny_warnings),
         Command::Rules { rule, format } => list_rules(rule.as_deref(), format),
+        Command::Check { against, format } => {
+            check(cli.catalog.as_deref(), against.as_deref(), format)
+        }
+        Command::Diff { against, format } => {
+            diff(cli.catalog.as_deref(), against.as_deref(), format)
+        }
         Command::Compat {
             format,
             level,
@@ -210,11 +247,78 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     }
 }
 
-fn load_catalog(explicit: Option<&Path>) -> Result<crate::catalog::Loaded, CliError> {
+fn catalog_root(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
     let start = std::env::current_dir()?;
     let root = discover_root(explicit, &start).ok_or_else(|| CliError::NoCatalog {
         start: start.display().to_string(),
     })?;
+    if !root.is_dir() {
+        return Err(CliError::CatalogFolder {
+            path: root.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
+        });
+    }
+    Ok(root)
+}
+
+fn check(
+    explicit: Option<&Path>,
+    against: Option<&str>,
+    format: OutputFormat,
+) -> Result<u8, CliError> {
+    let root = catalog_root(explicit)?;
+    let comparison = crate::check::compare(&root, against)?;
+    let Some(baseline) = &comparison.baseline else {
+        let message = "check: nothing to compare: HEAD is the repository's first commit and the catalog has no changes\n";
+        std::io::stdout().lock().write_all(message.as_bytes())?;
+        return Ok(EXIT_OK);
+    };
+    let mut report = Report::new("check", &comparison.catalog, comparison.findings);
+    report.context = Some(format!(
+        "against {baseline}; {} changed schema{} checked",
+        comparison.schemas_checked,
+        if comparison.schemas_checked == 1 {
+            ""
+        } else {
+            "s"
+        }
+    ));
+    let rendered = match format {
+        OutputFormat::Human => {
+            report::human::render(&report, comparison.catalog.sources(), use_color())
+        }
+        OutputFormat::Json => report::json::render(&report) + "\n",
+    };
+    std::io::stdout().lock().write_all(rendered.as_bytes())?;
+    Ok(if report.fails(false) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn diff(
+    explicit: Option<&Path>,
+    against: Option<&str>,
+    format: DiffFormat,
+) -> Result<u8, CliError> {
+    let root = catalog_root(explicit)?;
+    let comparison = crate::check::compare(&root, against)?;
+    let baseline = comparison
+        .baseline
+        .clone()
+        .unwrap_or_else(|| "nothing (first commit)".to_string());
+    let rendered = match format {
+        DiffFormat::Text => report::diff::text(&baseline, &comparison.changes),
+        DiffFormat::Markdown => report::diff::markdown(&baseline, &comparison.changes),
+        DiffFormat::Json => report::diff::json(&baseline, &comparison.changes),
+    };
+    std::io::stdout().lock().write_all(rendered.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+fn load_catalog(explicit: Option<&Path>) -> Result<crate::catalog::Loaded, CliError> {
+    let root = catalog_root(explicit)?;
     let tree = DiskTree::new(&root).map_err(|source| CliError::CatalogFolder {
         path: root.display().to_string(),
         source,

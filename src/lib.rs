@@ -3,10 +3,12 @@
 //! The library does the work; `main.rs` only calls [`cli::main`]. See ARCHITECTURE.md for the map.
 
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod compat;
 pub mod findings;
 pub mod formats;
+pub mod git;
 pub mod lint;
 pub mod report;
 pub mod rules;

@@ -3,7 +3,8 @@
 //! constants below; users configure them by id or by name in `evcat.yaml`.
 //!
 //! Ids are forever: a rule may be retired, never renumbered. Families:
-//! `Y` structure, `R` references, `S` schemas, `X` examples, `N` naming, `G` governance.
+//! `Y` structure, `R` references, `S` schemas, `X` examples, `N` naming, `G` governance,
+//! `C` compatibility with earlier versions (`evcat check`).
 
 use serde::Serialize;
 
@@ -55,7 +56,7 @@ macro_rules! rules {
             summary: $summary,
             doc: $doc,
         };)*
-        /// All rules, in id order.
+        /// All rules, by family, in id order within each.
         pub const ALL: &[&Rule] = &[$($konst),*];
     };
 }
@@ -202,6 +203,31 @@ rules! {
         "deprecated event still has consumers",
         "A deprecated event is on its way out; the consumers listed still read it. Move them to the \
          replacement, then remove them from `consumers:`.";
+    BREAKING_CHANGE = "C001" "compat.breaking-change" Error,
+        "schema change breaks compatibility with an earlier version",
+        "The registry will reject this schema under the event's compatibility level, and consumers reading \
+         with the old schema (or producers still writing it) would break. Make the change compatible (add \
+         fields with defaults, keep types), or publish a new event version on a new topic.";
+    EVENT_REMOVED = "C002" "compat.event-removed" Error,
+        "event removed while it still has consumers",
+        "Consumers of the removed event lose their contract. Deprecate the event first, move its consumers \
+         off it, and remove it once `consumers:` is empty.";
+    TOPIC_REMOVED = "C003" "compat.topic-removed" Error,
+        "topic dropped while the event has consumers",
+        "Consumers subscribed to the dropped topic stop receiving the event. Keep the topic until its \
+         consumers have moved.";
+    FORMAT_CHANGED = "C004" "compat.format-changed" Error,
+        "schema format changed",
+        "A registry subject holds one format; consumers decode with the old format's deserializer. Publish \
+         the new format as a new event on a new topic instead.";
+    LEVEL_LOOSENED = "C005" "compat.level-loosened" Error,
+        "compatibility level loosened",
+        "A weaker level lets through changes that consumers relied on being rejected (dropping FULL, \
+         FORWARD or a _TRANSITIVE guarantee). Keep the level, or agree on it with the consumers first.";
+    STATUS_REGRESSED = "C006" "compat.status-regressed" Error,
+        "approved event set back to draft",
+        "Approval is a promise to consumers; a draft can change without notice. Deprecate the event and \
+         approve a successor instead.";
 }
 
 /// Looks a rule up by its id (`N001`) or its name (`naming.topic`).

@@ -12,6 +12,8 @@ struct JsonReport<'a> {
     version: u32,
     command: &'a str,
     catalog: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a str>,
     findings: Vec<JsonFinding<'a>>,
     summary: Summary,
 }
@@ -47,6 +49,7 @@ pub fn render(report: &Report) -> String {
         version: VERSION,
         command: report.command,
         catalog: &report.catalog,
+        context: report.context.as_deref(),
         findings,
         summary: report.summary,
     };

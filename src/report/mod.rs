@@ -4,6 +4,7 @@
 //! place positions are computed) and sorts them; `human` and `json` render the same report.
 
 pub mod compat;
+pub mod diff;
 pub mod human;
 pub mod json;
 
@@ -35,6 +36,8 @@ pub struct Report {
     pub catalog: String,
     pub items: Vec<Resolved>,
     pub summary: Summary,
+    /// What the run compared against, for the summary line (`check`).
+    pub context: Option<String>,
 }
 
 impl Report {
@@ -73,6 +76,7 @@ impl Report {
             catalog: catalog.tree().describe(),
             items,
             summary,
+            context: None,
         }
     }
 
@@ -94,8 +98,13 @@ impl Report {
                 plural(warnings, "warning", "warnings")
             ),
         };
+        let context = self
+            .context
+            .as_ref()
+            .map(|context| format!(", {context}"))
+            .unwrap_or_default();
         format!(
-            "{}: {problems} in {} {} ({} {}, {} {}, {} {})",
+            "{}: {problems} in {} {} ({} {}, {} {}, {} {}){context}",
             self.command,
             summary.files,
             plural(summary.files, "file", "files"),

@@ -1,0 +1,688 @@
+//! `evcat check` and `evcat diff`: the catalog now against its baseline in Git history.
+//!
+//! Both catalogs are loaded (the baseline from Git objects), events are matched by identity
+//! (domain and name, so moved files keep their history), catalog-level changes are judged by the
+//! `C` rules, and every schema that changed is checked under the event's level by the
+//! compatibility engine. Transitive levels check every distinct earlier version; the history is
+//! walked once for all such events, with each `event.yaml` blob parsed at most once.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use git2::Oid;
+use serde::Deserialize;
+
+use crate::catalog::{Catalog, CompatibilityLevel, Event, EventId, Format, Loaded, Status};
+use crate::compat::json::Policy;
+use crate::compat::load::{self, line_of, SchemaFiles};
+use crate::compat::{Direction, Verdict};
+use crate::findings::{finding, Finding, Findings, Site};
+use crate::git::{short, Baseline, CatalogRepository, GitError, GitTree};
+use crate::rules;
+use crate::source::{position_at, Seg};
+use crate::tree::{CatalogPath, DiskTree, FileTree};
+
+/// How far back transitive checks look for earlier versions.
+const HISTORY_LIMIT: usize = 10_000;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CheckError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Load(#[from] crate::catalog::LoadError),
+    #[error("cannot open catalog folder {0}: {1}")]
+    #[diagnostic(code(evcat::io))]
+    Folder(String, std::io::Error),
+}
+
+/// How an event changed between the baseline and now.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+}
+
+/// One event's change, for `evcat diff`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct EventChange {
+    pub event: EventId,
+    pub kind: ChangeKind,
+    /// What changed in the manifest (status, topics, level, ...), in words.
+    pub notes: Vec<String>,
+    /// Schema differences, when the schema changed and both versions parsed.
+    pub differences: Vec<SchemaDifference>,
+    /// Consumers, as `service (team)`.
+    pub consumers: Vec<String>,
+    pub level: Option<&'static str>,
+    /// Whether the change breaks consumers: a breaking schema difference or a catalog-level break.
+    pub breaking: bool,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SchemaDifference {
+    pub kind: &'static str,
+    pub path: String,
+    pub breaking: bool,
+    pub file: String,
+    pub line: Option<usize>,
+    pub against: String,
+    pub direction: Direction,
+    pub why: &'static str,
+}
+
+/// The outcome of comparing the catalog with its baseline.
+pub struct Comparison {
+    pub catalog: Catalog,
+    pub findings: Vec<Finding>,
+    /// `None` when there was nothing to compare (HEAD is the root commit).
+    pub baseline: Option<String>,
+    pub changes: Vec<EventChange>,
+    pub schemas_checked: usize,
+}
+
+/// Compares the catalog at `root` (as it is on disk) with its baseline.
+pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckError> {
+    let repository = CatalogRepository::discover(root)?;
+    let tree = DiskTree::new(root)
+        .map_err(|error| CheckError::Folder(root.display().to_string(), error))?;
+    let Loaded {
+        catalog,
+        findings: load_findings,
+    } = Catalog::load(Box::new(tree))?;
+    let (baseline_id, description) = match repository.baseline(against)? {
+        Baseline::RootCommit => {
+            return Ok(Comparison {
+                catalog,
+                findings: Vec::new(),
+                baseline: None,
+                changes: Vec::new(),
+                schemas_checked: 0,
+            })
+        }
+        Baseline::Commit { id, description } => (id, description),
+    };
+    let baseline_catalog = Catalog::load(Box::new(repository.tree_at(baseline_id)?))
+        .map(|loaded| loaded.catalog)
+        .ok();
+    let mut findings = load_findings;
+    let mut changes = Vec::new();
+    let mut schemas_checked = 0;
+    if let Some(baseline) = &baseline_catalog {
+        let mut comparer = Comparer {
+            repository: &repository,
+            baseline_id,
+            current: &catalog,
+            baseline,
+            findings: &mut findings,
+            history: None,
+        };
+        changes = comparer.run(&mut schemas_checked);
+    }
+    Ok(Comparison {
+        findings: findings.apply(&Default::default()),
+        catalog,
+        baseline: Some(format!("{} ({description})", short(baseline_id))),
+        changes,
+        schemas_checked,
+    })
+}
+
+/// Resolves schema references inside one catalog (now, or at a commit).
+struct CatalogFiles<'a> {
+    catalog: &'a Catalog,
+}
+
+impl SchemaFiles for CatalogFiles<'_> {
+    fn resolve(&self, from: &str, reference: &str) -> Option<(String, String)> {
+        let from = CatalogPath::parse(from).ok()?;
+        let roots = std::iter::once(from.parent())
+            .chain(
+                self.catalog
+                    .domains
+                    .iter()
+                    .map(|domain| domain.dir.child("schemas")),
+            )
+            .chain(std::iter::once(CatalogPath::root()));
+        for root in roots {
+            let Ok(path) = root.join(reference) else {
+                continue;
+            };
+            if let Ok(text) = self.catalog.read_text(&path) {
+                return Some((path.to_string(), text.to_string()));
+            }
+        }
+        None
+    }
+
+    fn avro_candidates(&self, _from: &str) -> Vec<(String, String)> {
+        self.catalog
+            .shared_files
+            .iter()
+            .filter(|path| path.extension() == Some("avsc"))
+            .filter_map(|path| {
+                Some((
+                    path.to_string(),
+                    self.catalog.read_text(path).ok()?.to_string(),
+                ))
+            })
+            .collect()
+    }
+}
+
+/// The parts of `event.yaml` history needs; read without validation (it was valid when committed,
+/// or the event is simply not found there).
+#[derive(Deserialize)]
+struct HistoricEvent {
+    name: String,
+    format: Format,
+    schema: String,
+}
+
+/// Distinct earlier schema versions per event, oldest first, gathered in one walk of the
+/// history: (label, text, format).
+type History = HashMap<EventId, Vec<(String, String, Format)>>;
+
+struct Comparer<'a> {
+    repository: &'a CatalogRepository,
+    baseline_id: Oid,
+    current: &'a Catalog,
+    baseline: &'a Catalog,
+    findings: &'a mut Findings,
+    history: Option<History>,
+}
+
+fn is_transitive(level: CompatibilityLevel) -> bool {
+    matches!(
+        level,
+        CompatibilityLevel::BackwardTransitive
+            | CompatibilityLevel::ForwardTransitive
+            | CompatibilityLevel::FullTransitive
+    )
+}
+
+/// Whether `new` drops a guarantee `old` gave.
+fn loosened(old: CompatibilityLevel, new: CompatibilityLevel) -> bool {
+    use CompatibilityLevel as L;
+    let directions = |level: L| match level {
+        L::None => (false, false),
+        L::Backward | L::BackwardTransitive => (true, false),
+        L::Forward | L::ForwardTransitive => (false, true),
+        L::Full | L::FullTransitive => (true, true),
+    };
+    let ((old_back, old_forward), (new_back, new_forward)) = (directions(old), directions(new));
+    (old_back && !new_back)
+        || (old_forward && !new_forward)
+        || (is_transitive(old) && !is_transitive(new))
+}
+
+impl Comparer<'_> {
+    fn run(&mut self, schemas_checked: &mut usize) -> Vec<EventChange> {
+        let current: BTreeMap<EventId, &Event> = self
+            .current
+            .events
+            .iter()
+            .map(|event| (event.id(), event))
+            .collect();
+        let baseline: BTreeMap<EventId, &Event> = self
+            .baseline
+            .events
+            .iter()
+            .map(|event| (event.id(), event))
+            .collect();
+        let shared_changed = self.shared_files_changed();
+        let mut changes = Vec::new();
+        for (id, event) in &current {
+            match baseline.get(id) {
+                None => changes.push(self.change(event, ChangeKind::Added, Vec::new(), Vec::new())),
+                Some(old) => {
+                    if let Some(change) =
+                        self.compare_event(old, event, shared_changed, schemas_checked)
+                    {
+                        changes.push(change);
+                    }
+                }
+            }
+        }
+        for (id, old) in &baseline {
+            if current.contains_key(id) {
+                continue;
+            }
+            if !old.spec.consumers.is_empty() {
+                self.findings.add(
+                    rules::EVENT_REMOVED,
+                    Site::File(old.file.clone()),
+                    format!(
+                        "event {id} was removed, but it still has consumers: {}",
+                        self.consumers_of(old, self.baseline).join(", ")
+                    ),
+                );
+            }
+            changes.push(EventChange {
+                event: id.clone(),
+                kind: ChangeKind::Removed,
+                notes: Vec::new(),
+                differences: Vec::new(),
+                consumers: self.consumers_of(old, self.baseline),
+                level: None,
+                breaking: !old.spec.consumers.is_empty(),
+            });
+        }
+        changes
+    }
+
+    fn change(
+        &self,
+        event: &Event,
+        kind: ChangeKind,
+        notes: Vec<String>,
+        differences: Vec<SchemaDifference>,
+    ) -> EventChange {
+        EventChange {
+            breaking: differences.iter().any(|difference| difference.breaking),
+            event: event.id(),
+            kind,
+            notes,
+            differences,
+            consumers: self.consumers_of(event, self.current),
+            level: Some(self.current.effective_compatibility(event).as_str()),
+        }
+    }
+
+    /// Consumers with their owning teams: `ledger (payments-team)`.
+    fn consumers_of(&self, event: &Event, catalog: &Catalog) -> Vec<String> {
+        event
+            .spec
+            .consumers
+            .iter()
+            .map(|name| {
+                let owner = catalog.service(name).and_then(|service| {
+                    service
+                        .spec
+                        .as_ref()
+                        .and_then(|spec| spec.owner.clone())
+                        .or_else(|| {
+                            catalog
+                                .domain(&service.domain)?
+                                .spec
+                                .as_ref()
+                                .map(|spec| spec.owner.clone())
+                        })
+                });
+                match owner {
+                    Some(team) => format!("{name} ({team})"),
+                    None => name.clone(),
+                }
+            })
+            .collect()
+    }
+
+    fn shared_files_changed(&self) -> bool {
+        let texts = |catalog: &Catalog| -> BTreeMap<String, String> {
+            catalog
+                .shared_files
+                .iter()
+                .filter_map(|path| {
+                    Some((path.to_string(), catalog.read_text(path).ok()?.to_string()))
+                })
+                .collect()
+        };
+        texts(self.current) != texts(self.baseline)
+    }
+
+    fn compare_event(
+        &mut self,
+        old: &Event,
+        new: &Event,
+        shared_changed: bool,
+        schemas_checked: &mut usize,
+    ) -> Option<EventChange> {
+        let mut notes = Vec::new();
+        let findings_before = self.findings.len();
+        let old_level = self.baseline.effective_compatibility(old);
+        let new_level = self.current.effective_compatibility(new);
+        if old.spec.format != new.spec.format {
+            self.findings.add(
+                rules::FORMAT_CHANGED,
+                Site::value(&new.file, vec![Seg::key("format")]),
+                format!(
+                    "{}: format changed from {} to {}",
+                    new.id(),
+                    old.spec.format,
+                    new.spec.format
+                ),
+            );
+            notes.push(format!("format {} → {}", old.spec.format, new.spec.format));
+        }
+        if old_level != new_level {
+            notes.push(format!(
+                "compatibility {} → {}",
+                old_level.as_str(),
+                new_level.as_str()
+            ));
+            if loosened(old_level, new_level) {
+                self.findings.add(
+                    rules::LEVEL_LOOSENED,
+                    Site::key(&new.file, vec![Seg::key("compatibility")]),
+                    format!(
+                        "{}: compatibility loosened from {} to {}",
+                        new.id(),
+                        old_level.as_str(),
+                        new_level.as_str()
+                    ),
+                );
+            }
+        }
+        if old.spec.status != new.spec.status {
+            notes.push(
+                format!("status {:?} → {:?}", old.spec.status, new.spec.status).to_lowercase(),
+            );
+            if old.spec.status == Status::Approved && new.spec.status == Status::Draft {
+                self.findings.add(
+                    rules::STATUS_REGRESSED,
+                    Site::value(&new.file, vec![Seg::key("status")]),
+                    format!("{}: approved event set back to draft", new.id()),
+                );
+            }
+        }
+        let consumers = !old.spec.consumers.is_empty() || !new.spec.consumers.is_empty();
+        for topic in old
+            .spec
+            .topics
+            .iter()
+            .filter(|topic| !new.spec.topics.contains(topic))
+        {
+            notes.push(format!("topic {topic} dropped"));
+            if consumers {
+                self.findings.add(
+                    rules::TOPIC_REMOVED,
+                    Site::key(&new.file, vec![Seg::key("topics")]),
+                    format!(
+                        "{}: topic `{topic}` was dropped, but the event has consumers: {}",
+                        new.id(),
+                        self.consumers_of(new, self.current).join(", ")
+                    ),
+                );
+            }
+        }
+        for topic in new
+            .spec
+            .topics
+            .iter()
+            .filter(|topic| !old.spec.topics.contains(topic))
+        {
+            notes.push(format!("topic {topic} added"));
+        }
+        let mut differences = Vec::new();
+        if old.spec.format == new.spec.format {
+            differences = self.compare_schemas(
+                old,
+                new,
+                new_level,
+                shared_changed,
+                &mut notes,
+                schemas_checked,
+            );
+        }
+        let catalog_level_break = self.findings.len() > findings_before;
+        (!notes.is_empty() || !differences.is_empty()).then(|| {
+            let mut change = self.change(new, ChangeKind::Changed, notes, differences);
+            change.breaking |= catalog_level_break;
+            change
+        })
+    }
+
+    fn schema_text(catalog: &Catalog, event: &Event) -> Option<(CatalogPath, String)> {
+        let path = event.dir.join(&event.spec.schema).ok()?;
+        let text = catalog.read_text(&path).ok()?;
+        Some((path, text.to_string()))
+    }
+
+    fn compare_schemas(
+        &mut self,
+        old: &Event,
+        new: &Event,
+        level: CompatibilityLevel,
+        shared_changed: bool,
+        notes: &mut Vec<String>,
+        schemas_checked: &mut usize,
+    ) -> Vec<SchemaDifference> {
+        let (Some((new_path, new_text)), Some((old_path, old_text))) = (
+            Self::schema_text(self.current, new),
+            Self::schema_text(self.baseline, old),
+        ) else {
+            return Vec::new(); // A missing schema is a lint finding, not a compatibility one.
+        };
+        if new_text == old_text && !shared_changed {
+            return Vec::new();
+        }
+        let format = new.spec.format;
+        let current_files = CatalogFiles {
+            catalog: self.current,
+        };
+        let Ok(parsed_new) = load::parse(format, new_path.as_str(), &new_text, &current_files)
+        else {
+            return Vec::new(); // Unparsable: `evcat lint` reports it.
+        };
+        // The earlier versions: the baseline's, and for transitive levels every distinct one before.
+        let baseline_files = CatalogFiles {
+            catalog: self.baseline,
+        };
+        let mut earlier: Vec<(String, String)> = if is_transitive(level) {
+            self.history_of(&new.id(), format)
+        } else {
+            Vec::new()
+        };
+        let baseline_label = format!("{} at {}", old_path, short(self.baseline_id));
+        if !earlier.iter().any(|(_, text)| *text == old_text) {
+            earlier.push((baseline_label.clone(), old_text.clone()));
+        }
+        let mut parsed_earlier = Vec::new();
+        let mut labels = Vec::new();
+        for (label, text) in &earlier {
+            if let Ok(parsed) = load::parse(format, old_path.as_str(), text, &baseline_files) {
+                parsed_earlier.push(parsed);
+                labels.push(label.clone());
+            }
+        }
+        if parsed_earlier.is_empty() {
+            return Vec::new();
+        }
+        *schemas_checked += 1;
+        let previous: Vec<&load::Parsed> = parsed_earlier.iter().collect();
+        let Ok(verdict) = load::check_parsed(level, Policy::Strict, &previous, &parsed_new) else {
+            return Vec::new();
+        };
+        if new_text != old_text {
+            notes.push("schema changed".to_string());
+        }
+        self.report_verdict(new, &new_path, &new_text, level, &verdict, &labels)
+    }
+
+    fn report_verdict(
+        &mut self,
+        event: &Event,
+        path: &CatalogPath,
+        text: &str,
+        level: CompatibilityLevel,
+        verdict: &Verdict,
+        labels: &[String],
+    ) -> Vec<SchemaDifference> {
+        let format = event.spec.format;
+        let consumers = self.consumers_of(event, self.current);
+        let mut differences = Vec::new();
+        for found in &verdict.findings {
+            let difference = &found.difference;
+            let line = match found.direction {
+                Direction::Backward => line_of(format, text, &difference.path),
+                Direction::Forward => None,
+            };
+            let why = load::explain(format, difference.kind);
+            differences.push(SchemaDifference {
+                kind: difference.kind,
+                path: difference.path.clone(),
+                breaking: difference.breaking,
+                file: path.to_string(),
+                line,
+                against: labels[found.version].clone(),
+                direction: found.direction,
+                why,
+            });
+            if !difference.breaking {
+                continue;
+            }
+            let site = match line {
+                Some(line) => Site::At(
+                    path.clone(),
+                    position_at(text, crate::source::offset_of(text, line, 0)),
+                ),
+                None => Site::File(path.clone()),
+            };
+            let direction = match found.direction {
+                Direction::Backward => "the new schema cannot read data written with",
+                Direction::Forward => {
+                    "readers of the earlier schema cannot read data written with this one; earlier"
+                }
+            };
+            let detail = if difference.message.is_empty() || difference.message == why {
+                String::new()
+            } else {
+                format!(" ({})", difference.message)
+            };
+            let mut result = finding(
+                rules::BREAKING_CHANGE,
+                site,
+                format!(
+                    "{}: {} at {}{detail} breaks {}: {direction} {}",
+                    event.id(),
+                    difference.kind,
+                    difference.path,
+                    level.as_str(),
+                    labels[found.version],
+                ),
+            );
+            result.help = Some(if consumers.is_empty() {
+                format!("{why}. No consumers are declared, but the registry will still reject it.")
+            } else {
+                format!("{why}. Affected consumers: {}.", consumers.join(", "))
+            });
+            self.findings.push(result);
+        }
+        differences
+    }
+
+    /// The distinct earlier schema texts of an event in `format`, oldest first.
+    fn history_of(&mut self, id: &EventId, format: Format) -> Vec<(String, String)> {
+        let history = self
+            .history
+            .get_or_insert_with(|| walk_history(self.repository, self.baseline_id));
+        history
+            .get(id)
+            .map(|versions| {
+                versions
+                    .iter()
+                    .filter(|(_, _, version_format)| *version_format == format)
+                    .map(|(label, text, _)| (label.clone(), text.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Walks first-parent history from the baseline once, collecting every event's distinct schema
+/// versions. Each `event.yaml` and schema blob is read once, however many commits hold it.
+fn walk_history(repository: &CatalogRepository, baseline_id: Oid) -> History {
+    let Ok(commits) = repository.first_parent_history(baseline_id, HISTORY_LIMIT) else {
+        return History::new();
+    };
+    let mut parsed_manifests: HashMap<Oid, Option<HistoricEvent>> = HashMap::new();
+    let mut schema_texts: HashMap<Oid, String> = HashMap::new();
+    let mut newest_first: History = HashMap::new();
+    let mut seen: HashMap<EventId, HashSet<Oid>> = HashMap::new();
+    for commit in commits {
+        let Ok(tree) = repository.tree_at(commit) else {
+            continue;
+        };
+        for (domain, event_dir) in event_dirs(&tree) {
+            let manifest_path = event_dir.child("event.yaml");
+            let Some(manifest_id) = tree.blob_id(&manifest_path) else {
+                continue;
+            };
+            let manifest = parsed_manifests.entry(manifest_id).or_insert_with(|| {
+                let bytes = tree.read(&manifest_path).ok()?;
+                serde_yaml::from_slice::<HistoricEvent>(&bytes).ok()
+            });
+            let Some(manifest) = manifest else {
+                continue;
+            };
+            let Ok(schema_path) = event_dir.join(&manifest.schema) else {
+                continue;
+            };
+            let Some(schema_id) = tree.blob_id(&schema_path) else {
+                continue;
+            };
+            let id = EventId {
+                domain: domain.clone(),
+                name: manifest.name.clone(),
+            };
+            if !seen.entry(id.clone()).or_default().insert(schema_id) {
+                continue;
+            }
+            let text = schema_texts
+                .entry(schema_id)
+                .or_insert_with(|| {
+                    tree.read(&schema_path)
+                        .ok()
+                        .and_then(|bytes| String::from_utf8(bytes).ok())
+                        .unwrap_or_default()
+                })
+                .clone();
+            let label = format!("{} at {}", schema_path, short(commit));
+            let versions = newest_first.entry(id).or_default();
+            if !versions.iter().any(|(_, existing, _)| *existing == text) {
+                versions.push((label, text, manifest.format));
+            }
+        }
+    }
+    newest_first
+        .into_iter()
+        .map(|(id, mut versions)| {
+            versions.reverse();
+            (id, versions)
+        })
+        .collect()
+}
+
+/// Every `domains/<domain>/events/<Event>` folder of a tree.
+fn event_dirs(tree: &GitTree) -> Vec<(String, CatalogPath)> {
+    let domains_dir = CatalogPath::root().child("domains");
+    let mut dirs = Vec::new();
+    for domain in tree.list(&domains_dir).unwrap_or_default() {
+        let events_dir = domains_dir.child(&domain.name).child("events");
+        for event in tree.list(&events_dir).unwrap_or_default() {
+            dirs.push((domain.name.clone(), events_dir.child(&event.name)));
+        }
+    }
+    dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CompatibilityLevel as L;
+
+    #[test]
+    fn loosening() {
+        assert!(loosened(L::Full, L::Backward));
+        assert!(loosened(L::BackwardTransitive, L::Backward));
+        assert!(loosened(L::Backward, L::Forward));
+        assert!(loosened(L::Backward, L::None));
+        assert!(!loosened(L::Backward, L::Full));
+        assert!(!loosened(L::Backward, L::BackwardTransitive));
+        assert!(!loosened(L::None, L::Backward));
+    }
+}

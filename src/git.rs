@@ -1,0 +1,316 @@
+//! Git access: the repository around a catalog, the baseline a check compares against, and the
+//! catalog as it was at a commit ([`GitTree`]), read from Git objects without a checkout.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use git2::{ObjectType, Oid, Repository, StatusOptions};
+
+use crate::tree::{CatalogPath, DirEntry, EntryKind, FileTree, TreeError, MAX_FILE_BYTES};
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum GitError {
+    #[error("{0} is not inside a Git repository")]
+    #[diagnostic(
+        code(evcat::not_a_repository),
+        help("`evcat check` compares the catalog with its Git history; run `git init` and commit the catalog, or use `evcat compat` on files")
+    )]
+    NotARepository(String),
+    #[error("unknown revision `{0}`")]
+    #[diagnostic(
+        code(evcat::unknown_revision),
+        help("give a branch, tag or commit that exists locally, e.g. origin/main (run `git fetch` first)")
+    )]
+    UnknownRevision(String),
+    #[error("the baseline commit {0} is not in this clone (it is shallow)")]
+    #[diagnostic(
+        code(evcat::shallow_clone),
+        help("fetch the history: `git fetch --deepen=50` (or `git fetch --unshallow`); in GitHub Actions set `fetch-depth: 0` on actions/checkout")
+    )]
+    Shallow(String),
+    #[error("the repository has no commits yet")]
+    #[diagnostic(code(evcat::no_commits), help("commit the catalog first"))]
+    NoCommits,
+    #[error("{0}")]
+    #[diagnostic(code(evcat::git))]
+    Git(#[from] git2::Error),
+}
+
+/// The repository a catalog lives in.
+pub struct CatalogRepository {
+    repository: Repository,
+    /// The catalog's folder relative to the work tree (`` when at its root).
+    prefix: String,
+}
+
+/// What a check compares against.
+pub enum Baseline {
+    /// A commit to compare with, and why it was chosen.
+    Commit { id: Oid, description: String },
+    /// HEAD is the root commit and the catalog is committed: there is nothing earlier.
+    RootCommit,
+}
+
+impl CatalogRepository {
+    pub fn discover(catalog_root: &Path) -> Result<Self, GitError> {
+        let repository = Repository::discover(catalog_root)
+            .map_err(|_| GitError::NotARepository(catalog_root.display().to_string()))?;
+        let workdir = repository
+            .workdir()
+            .ok_or_else(|| GitError::NotARepository(catalog_root.display().to_string()))?;
+        let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+        let root =
+            std::fs::canonicalize(catalog_root).unwrap_or_else(|_| catalog_root.to_path_buf());
+        let prefix = root
+            .strip_prefix(&workdir)
+            .map(|relative| relative.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        Ok(CatalogRepository { repository, prefix })
+    }
+
+    pub fn repository(&self) -> &Repository {
+        &self.repository
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Whether the catalog's files differ from HEAD (modified, staged or new).
+    pub fn catalog_is_dirty(&self) -> Result<bool, GitError> {
+        let mut options = StatusOptions::new();
+        options
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        if !self.prefix.is_empty() {
+            options.pathspec(&self.prefix);
+        }
+        Ok(!self.repository.statuses(Some(&mut options))?.is_empty())
+    }
+
+    /// The baseline: the merge base of HEAD and `against`, else HEAD when the catalog has
+    /// uncommitted changes, else HEAD's parent.
+    pub fn baseline(&self, against: Option<&str>) -> Result<Baseline, GitError> {
+        let head = match self.repository.head() {
+            Ok(head) => head.peel_to_commit()?,
+            Err(_) => return Err(GitError::NoCommits),
+        };
+        if let Some(revision) = against {
+            let object = self.repository.revparse_single(revision).map_err(|_| {
+                if self.repository.is_shallow() {
+                    GitError::Shallow(revision.to_string())
+                } else {
+                    GitError::UnknownRevision(revision.to_string())
+                }
+            })?;
+            let target = object.peel_to_commit()?;
+            let base = self
+                .repository
+                .merge_base(head.id(), target.id())
+                .map_err(|_| {
+                    if self.repository.is_shallow() {
+                        GitError::Shallow(format!("merge base of HEAD and {revision}"))
+                    } else {
+                        GitError::UnknownRevision(format!(
+                            "{revision} (no common ancestor with HEAD)"
+                        ))
+                    }
+                })?;
+            return Ok(Baseline::Commit {
+                id: base,
+                description: format!("merge base of HEAD and {revision}"),
+            });
+        }
+        if self.catalog_is_dirty()? {
+            return Ok(Baseline::Commit {
+                id: head.id(),
+                description: "HEAD (the catalog has uncommitted changes)".to_string(),
+            });
+        }
+        match head.parent_ids().next() {
+            Some(parent) if self.repository.find_commit(parent).is_ok() => Ok(Baseline::Commit {
+                id: parent,
+                description: "HEAD's parent".to_string(),
+            }),
+            Some(parent) => Err(GitError::Shallow(short(parent))),
+            None => Ok(Baseline::RootCommit),
+        }
+    }
+
+    /// The catalog as it was at `commit`.
+    pub fn tree_at(&self, commit: Oid) -> Result<GitTree, GitError> {
+        let repository = Repository::open(self.repository.path())?;
+        GitTree::new(repository, commit, &self.prefix)
+    }
+
+    /// Commits from `start` back through first parents, newest first (`start` included).
+    pub fn first_parent_history(&self, start: Oid, limit: usize) -> Result<Vec<Oid>, GitError> {
+        let mut commits = Vec::new();
+        let mut current = Some(start);
+        while let Some(id) = current {
+            if commits.len() >= limit {
+                break;
+            }
+            let Ok(commit) = self.repository.find_commit(id) else {
+                break; // The history of a shallow clone ends here.
+            };
+            commits.push(id);
+            current = commit.parent_ids().next();
+        }
+        Ok(commits)
+    }
+}
+
+/// The first characters of a commit id, as people show them.
+pub fn short(id: Oid) -> String {
+    id.to_string().chars().take(10).collect()
+}
+
+#[derive(Clone, Copy)]
+struct IndexEntry {
+    id: Oid,
+    kind: EntryKind,
+    symlink: bool,
+}
+
+/// The catalog at one commit. One walk of the commit's tree builds a path index; reads then
+/// look blobs up by id. The repository sits behind a mutex because libgit2 handles are not Sync.
+pub struct GitTree {
+    repository: Mutex<Repository>,
+    index: BTreeMap<String, IndexEntry>,
+    label: String,
+}
+
+impl GitTree {
+    fn new(repository: Repository, commit: Oid, prefix: &str) -> Result<Self, GitError> {
+        let index = Self::index(&repository, commit, prefix)?;
+        Ok(GitTree {
+            repository: Mutex::new(repository),
+            index,
+            label: if prefix.is_empty() {
+                short(commit)
+            } else {
+                format!("{}:{prefix}", short(commit))
+            },
+        })
+    }
+
+    /// Every path of the catalog's folder at `commit`; empty when the folder did not exist.
+    fn index(
+        repository: &Repository,
+        commit: Oid,
+        prefix: &str,
+    ) -> Result<BTreeMap<String, IndexEntry>, GitError> {
+        let mut index = BTreeMap::new();
+        let tree = repository.find_commit(commit)?.tree()?;
+        let root = if prefix.is_empty() {
+            tree
+        } else {
+            match tree.get_path(Path::new(prefix)) {
+                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                    repository.find_tree(entry.id())?
+                }
+                _ => return Ok(index),
+            }
+        };
+        root.walk(git2::TreeWalkMode::PreOrder, |directory, entry| {
+            let Ok(name) = entry.name() else {
+                return git2::TreeWalkResult::Skip;
+            };
+            let kind = if entry.kind() == Some(ObjectType::Tree) {
+                EntryKind::Dir
+            } else {
+                EntryKind::File
+            };
+            index.insert(
+                format!("{directory}{name}"),
+                IndexEntry {
+                    id: entry.id(),
+                    kind,
+                    symlink: entry.filemode() == 0o120000,
+                },
+            );
+            git2::TreeWalkResult::Ok
+        })?;
+        Ok(index)
+    }
+
+    /// The blob id of a file, to tell unchanged files apart without reading them.
+    pub fn blob_id(&self, path: &CatalogPath) -> Option<Oid> {
+        self.index
+            .get(path.as_str())
+            .filter(|entry| entry.kind == EntryKind::File)
+            .map(|entry| entry.id)
+    }
+}
+
+impl FileTree for GitTree {
+    fn read(&self, path: &CatalogPath) -> Result<Vec<u8>, TreeError> {
+        let entry = self.index.get(path.as_str()).ok_or(TreeError::NotFound)?;
+        if entry.kind != EntryKind::File {
+            return Err(TreeError::NotAFile);
+        }
+        let (content, size) = {
+            let repository = self
+                .repository
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let blob = repository.find_blob(entry.id).map_err(|error| {
+                TreeError::Io(std::io::Error::other(error.message().to_string()))
+            })?;
+            let size = blob.size() as u64;
+            if size > MAX_FILE_BYTES && !entry.symlink {
+                return Err(TreeError::TooLarge {
+                    size,
+                    limit: MAX_FILE_BYTES,
+                });
+            }
+            (blob.content().to_vec(), size)
+        };
+        if entry.symlink {
+            // A symlink stored in Git: follow it only when it stays inside the catalog.
+            let target = String::from_utf8_lossy(&content).into_owned();
+            let resolved = path
+                .parent()
+                .join(&target)
+                .map_err(|_| TreeError::EscapesRoot)?;
+            if &resolved == path {
+                return Err(TreeError::NotAFile);
+            }
+            return self.read(&resolved);
+        }
+        debug_assert!(size <= MAX_FILE_BYTES);
+        Ok(content)
+    }
+
+    fn list(&self, dir: &CatalogPath) -> Result<Vec<DirEntry>, TreeError> {
+        let prefix = if dir.is_root() {
+            String::new()
+        } else {
+            format!("{}/", dir.as_str())
+        };
+        Ok(self
+            .index
+            .range(prefix.clone()..)
+            .take_while(|(path, _)| path.starts_with(&prefix))
+            .filter(|(path, _)| !path[prefix.len()..].contains('/'))
+            .filter(|(path, _)| !path[prefix.len()..].starts_with('.'))
+            .map(|(path, entry)| DirEntry {
+                name: path[prefix.len()..].to_string(),
+                kind: entry.kind,
+            })
+            .collect())
+    }
+
+    fn exists(&self, path: &CatalogPath) -> bool {
+        self.index
+            .get(path.as_str())
+            .is_some_and(|entry| entry.kind == EntryKind::File)
+    }
+
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+}
