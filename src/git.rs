@@ -135,8 +135,20 @@ impl CatalogRepository {
                 description: "HEAD's parent".to_string(),
             }),
             Some(parent) => Err(GitError::Shallow(short(parent))),
+            // A shallow clone shows its oldest fetched commit without parents.
+            None if self.is_shallow_boundary(head.id()) => Err(GitError::Shallow(format!(
+                "the parent of {}",
+                short(head.id())
+            ))),
             None => Ok(Baseline::RootCommit),
         }
+    }
+
+    /// Whether `commit` is where a shallow clone's history was cut (listed in `.git/shallow`).
+    fn is_shallow_boundary(&self, commit: Oid) -> bool {
+        self.repository.is_shallow()
+            && std::fs::read_to_string(self.repository.path().join("shallow"))
+                .is_ok_and(|list| list.lines().any(|line| line.trim() == commit.to_string()))
     }
 
     /// The catalog as it was at `commit`.

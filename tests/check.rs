@@ -1,0 +1,412 @@
+//! `evcat check` and `evcat diff` on real Git repositories built with the git CLI: baselines
+//! (clean tree, dirty tree, `--against` a diverged branch), moved files, the root commit, a
+//! shallow clone, bad revisions, every `C` rule and the transitive levels.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{run_in, Fixture, Outcome};
+
+const CAPTURED: &str = "domains/payments/events/PaymentCaptured";
+const CAPTURED_SCHEMA: &str = "domains/payments/events/PaymentCaptured/schema.avsc";
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "evcat tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@example.com")
+        .env("GIT_COMMITTER_NAME", "evcat tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@example.com")
+        .output()
+        .expect("run git");
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The example catalog in a fresh repository, committed once on `main`.
+fn repository() -> Fixture {
+    let fixture = Fixture::example();
+    git(fixture.root(), &["init", "-q", "-b", "main"]);
+    commit(&fixture, "initial catalog");
+    fixture
+}
+
+fn commit(fixture: &Fixture, message: &str) {
+    git(fixture.root(), &["add", "-A"]);
+    git(fixture.root(), &["commit", "-q", "-m", message]);
+}
+
+fn check(fixture: &Fixture, extra: &[&str]) -> Outcome {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    run_in(fixture.root(), &args)
+}
+
+/// Adds a field to PaymentCaptured: with a default it is compatible, without it breaks BACKWARD.
+fn add_captured_field(fixture: &Fixture, name: &str, with_default: bool) {
+    let default = if with_default {
+        r#", "default": "none""#
+    } else {
+        ""
+    };
+    fixture.replace(
+        CAPTURED_SCHEMA,
+        "\n  ]\n}",
+        &format!(",\n    {{\n      \"name\": \"{name}\",\n      \"type\": \"string\"{default}\n    }}\n  ]\n}}"),
+    );
+}
+
+#[test]
+fn root_commit_has_nothing_to_compare() {
+    let fixture = repository();
+    let outcome = run_in(fixture.root(), &["check"]);
+    assert_eq!(outcome.code, 0, "{}{}", outcome.stdout, outcome.stderr);
+    assert!(
+        outcome.stdout.contains("nothing to compare"),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn dirty_tree_is_checked_against_head() {
+    let fixture = repository();
+    add_captured_field(&fixture, "settlementId", false);
+    let outcome = check(&fixture, &[]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stdout);
+    let finding = outcome.expect("C001", CAPTURED_SCHEMA, 26);
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("READER_FIELD_MISSING_DEFAULT_VALUE"),
+        "{message}"
+    );
+    assert!(message.contains("payments/PaymentCaptured"), "{message}");
+    assert!(finding["help"]
+        .as_str()
+        .unwrap()
+        .contains("ledger (payments-team)"));
+    assert!(outcome.json()["context"]
+        .as_str()
+        .unwrap()
+        .contains("uncommitted"));
+}
+
+#[test]
+fn clean_tree_is_checked_against_the_parent_commit() {
+    let fixture = repository();
+    add_captured_field(&fixture, "settlementId", true);
+    commit(&fixture, "compatible change");
+    let outcome = check(&fixture, &[]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    let context = outcome.json()["context"].as_str().unwrap().to_string();
+    assert!(
+        context.contains("HEAD's parent") && context.contains("1 changed schema checked"),
+        "{context}"
+    );
+
+    add_captured_field(&fixture, "batchId", false);
+    commit(&fixture, "incompatible change");
+    let outcome = check(&fixture, &[]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stdout);
+    assert_eq!(outcome.rules(), ["C001"]);
+}
+
+#[test]
+fn against_a_diverged_branch_uses_the_merge_base() {
+    let fixture = repository();
+    git(fixture.root(), &["checkout", "-q", "-b", "feature"]);
+    add_captured_field(&fixture, "settlementId", true);
+    commit(&fixture, "feature: compatible change");
+    // Meanwhile on main: an unrelated change that is not the feature's to answer for.
+    git(fixture.root(), &["checkout", "-q", "main"]);
+    fixture.replace(
+        "domains/payments/events/RefundIssued/event.yaml",
+        "status: approved",
+        "status: draft",
+    );
+    commit(&fixture, "main: refund back to draft");
+    git(fixture.root(), &["checkout", "-q", "feature"]);
+
+    let outcome = check(&fixture, &["--against", "main"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    assert!(outcome.json()["context"]
+        .as_str()
+        .unwrap()
+        .contains("merge base of HEAD and main"));
+
+    // From main's side, the same comparison blames main's own change.
+    git(fixture.root(), &["checkout", "-q", "main"]);
+    let outcome = check(&fixture, &["--against", "feature"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stdout);
+    assert_eq!(outcome.rules(), ["C006"]);
+}
+
+#[test]
+fn moved_event_keeps_its_history() {
+    let fixture = repository();
+    std::fs::rename(
+        fixture.path(CAPTURED),
+        fixture.path("domains/payments/events/Captured"),
+    )
+    .unwrap();
+    let outcome = check(&fixture, &[]);
+    assert_eq!(
+        outcome.code, 0,
+        "moving must not read as a removal: {}",
+        outcome.stdout
+    );
+    fixture.replace(
+        "domains/payments/events/Captured/schema.avsc",
+        "\"name\": \"capturedAt\"",
+        "\"name\": \"capturedOn\"",
+    );
+    let outcome = check(&fixture, &[]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stdout);
+    assert_eq!(outcome.rules(), ["C001"]);
+}
+
+#[test]
+fn catalog_level_breaks() {
+    let fixture = repository();
+    // C002: an event with consumers removed.
+    fixture.remove("domains/orders/events/OrderConfirmed");
+    // C003: a topic dropped while the event has consumers.
+    fixture.replace(
+        "domains/orders/events/OrderCancelled/event.yaml",
+        "orders.order-cancelled.v1",
+        "orders.order-cancelled.v2",
+    );
+    // C005: FULL_TRANSITIVE loosened to BACKWARD.
+    fixture.replace(
+        "domains/payments/events/PaymentAuthorized/event.yaml",
+        "compatibility: FULL_TRANSITIVE",
+        "compatibility: BACKWARD",
+    );
+    // C006: approved back to draft.
+    fixture.replace(
+        "domains/payments/events/RefundIssued/event.yaml",
+        "status: approved",
+        "status: draft",
+    );
+    // C004: format changed (the schema moves to JSON Schema).
+    let dir = "domains/customers/events/CustomerRegistered";
+    fixture.remove(&format!("{dir}/schema.avsc"));
+    fixture.write(
+        &format!("{dir}/schema.json"),
+        r#"{"type": "object", "properties": {"customerId": {"type": "string"}}}"#,
+    );
+    fixture.replace(&format!("{dir}/event.yaml"), "format: avro", "format: json");
+    fixture.replace(
+        &format!("{dir}/event.yaml"),
+        "schema: schema.avsc",
+        "schema: schema.json",
+    );
+
+    let outcome = check(&fixture, &[]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stdout);
+    let mut rules = outcome.rules();
+    rules.sort();
+    assert_eq!(
+        rules,
+        ["C002", "C003", "C004", "C005", "C006"],
+        "{}",
+        outcome.stdout
+    );
+    outcome.expect("C004", &format!("{dir}/event.yaml"), 5);
+    outcome.expect("C006", "domains/payments/events/RefundIssued/event.yaml", 4);
+    let removed = outcome.expect("C002", "domains/orders/events/OrderConfirmed/event.yaml", 1);
+    assert!(removed["message"]
+        .as_str()
+        .unwrap()
+        .contains("notification-service (customer-team)"));
+}
+
+#[test]
+fn transitive_levels_check_every_earlier_version() {
+    let fixture = repository();
+    let event = format!("{CAPTURED}/event.yaml");
+    fixture.replace(
+        &event,
+        "status: approved",
+        "status: approved\ncompatibility: BACKWARD",
+    );
+    commit(&fixture, "explicit level");
+    // v2 adds a field with a default; v3 (uncommitted) drops the default. v3 reads v2 data (which
+    // has the field) but not v1 data (which lacks it).
+    add_captured_field(&fixture, "settlementId", true);
+    commit(&fixture, "v2");
+    fixture.replace(CAPTURED_SCHEMA, r#", "default": "none""#, "");
+    let outcome = check(&fixture, &[]);
+    assert_eq!(
+        outcome.code, 0,
+        "BACKWARD only looks at v2: {}",
+        outcome.stdout
+    );
+
+    fixture.replace(
+        &event,
+        "compatibility: BACKWARD",
+        "compatibility: BACKWARD_TRANSITIVE",
+    );
+    let outcome = check(&fixture, &[]);
+    assert_eq!(
+        outcome.code, 1,
+        "BACKWARD_TRANSITIVE reaches v1: {}",
+        outcome.stdout
+    );
+    let finding = outcome.expect("C001", CAPTURED_SCHEMA, 26);
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("READER_FIELD_MISSING_DEFAULT_VALUE"),
+        "{message}"
+    );
+    assert!(message.contains("BACKWARD_TRANSITIVE"), "{message}");
+}
+
+#[test]
+fn shallow_clone_says_how_to_fetch() {
+    let fixture = repository();
+    add_captured_field(&fixture, "settlementId", true);
+    commit(&fixture, "second");
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", fixture.root().display());
+    git(
+        clone.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    let outcome = run_in(&clone.path().join("shallow"), &["check"]);
+    assert_eq!(outcome.code, 2, "{}{}", outcome.stdout, outcome.stderr);
+    assert!(outcome.stderr.contains("shallow"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("fetch-depth: 0"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn not_a_repository_and_unknown_revision() {
+    let fixture = Fixture::example();
+    let outcome = run_in(fixture.root(), &["check"]);
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.stderr.contains("not inside a Git repository"),
+        "{}",
+        outcome.stderr
+    );
+
+    let fixture = repository();
+    let outcome = run_in(fixture.root(), &["check", "--against", "no-such-branch"]);
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.stderr.contains("unknown revision `no-such-branch`"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn catalog_in_a_subfolder_of_the_repository() {
+    let fixture = Fixture::example();
+    let outer = tempfile::tempdir().unwrap();
+    common::copy_dir(fixture.root(), &outer.path().join("contracts"));
+    git(outer.path(), &["init", "-q", "-b", "main"]);
+    git(outer.path(), &["add", "-A"]);
+    git(
+        outer.path(),
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-q",
+            "-m",
+            "init",
+        ],
+    );
+    std::fs::write(outer.path().join("README"), "unrelated").unwrap();
+    git(outer.path(), &["add", "-A"]);
+    git(
+        outer.path(),
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-q",
+            "-m",
+            "readme",
+        ],
+    );
+    let schema = outer.path().join("contracts").join(CAPTURED_SCHEMA);
+    let text = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &schema,
+        text.replace("\"name\": \"capturedAt\"", "\"name\": \"capturedOn\""),
+    )
+    .unwrap();
+    let outcome = run_in(
+        &outer.path().join("contracts"),
+        &["check", "--format", "json"],
+    );
+    assert_eq!(outcome.code, 1, "{}", outcome.stdout);
+    assert_eq!(outcome.rules(), ["C001"]);
+}
+
+#[test]
+fn diff_reports_changes_for_reviewers() {
+    let fixture = repository();
+    add_captured_field(&fixture, "settlementId", false);
+    fixture.replace(
+        "domains/payments/events/RefundIssued/event.yaml",
+        "status: approved",
+        "status: deprecated",
+    );
+    let markdown = run_in(fixture.root(), &["diff", "--format", "markdown"]);
+    assert_eq!(markdown.code, 0);
+    assert!(
+        markdown
+            .stdout
+            .contains("| `payments/PaymentCaptured` | BREAKING |"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(markdown
+        .stdout
+        .contains("READER_FIELD_MISSING_DEFAULT_VALUE"));
+    assert!(
+        markdown
+            .stdout
+            .contains("| `payments/RefundIssued` | compatible |"),
+        "{}",
+        markdown.stdout
+    );
+
+    let json = run_in(fixture.root(), &["diff", "--format", "json"]);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let changes = document["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2);
+    let captured = changes
+        .iter()
+        .find(|change| change["event"]["name"] == "PaymentCaptured")
+        .unwrap();
+    assert_eq!(captured["breaking"], true);
+    assert_eq!(captured["consumers"][0], "ledger (payments-team)");
+    assert_eq!(captured["differences"][0]["line"], 26);
+
+    let text = run_in(fixture.root(), &["diff"]);
+    assert!(
+        text.stdout.contains("BREAKING payments/PaymentCaptured"),
+        "{}",
+        text.stdout
+    );
+}
