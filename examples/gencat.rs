@@ -9,8 +9,11 @@
 //! another domain). The output lints clean.
 //!
 //! `--revision K` writes the K-th backward-compatible evolution of the schemas (K extra optional
-//! fields), so committing revisions 0..=K gives every event K+1 versions in Git history.
-//! `--changed N` applies the revision to the first N events only (the rest stay at revision 0).
+//! fields; JSON Schemas are closed content models, where that is compatible under STRICT), so
+//! committing revisions 0..=K gives every event K+1 versions in Git history.
+//! `--changed N` applies the revision to the first N events only; the rest get revision `--base K`
+//! (default 0).
+//! `--level LEVEL` sets the catalog's default compatibility level (default BACKWARD).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -24,6 +27,8 @@ struct Options {
     out: PathBuf,
     revision: usize,
     changed: Option<usize>,
+    base: usize,
+    level: String,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -31,6 +36,8 @@ fn parse_args() -> Result<Options, String> {
     let mut out = None;
     let mut revision = 0;
     let mut changed = None;
+    let mut level = "BACKWARD".to_string();
+    let mut base = 0;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -39,6 +46,8 @@ fn parse_args() -> Result<Options, String> {
             "--out" => out = Some(PathBuf::from(value()?)),
             "--revision" => revision = value()?.parse().map_err(|e| format!("--revision: {e}"))?,
             "--changed" => changed = Some(value()?.parse().map_err(|e| format!("--changed: {e}"))?),
+            "--level" => level = value()?,
+            "--base" => base = value()?.parse().map_err(|e| format!("--base: {e}"))?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -47,6 +56,8 @@ fn parse_args() -> Result<Options, String> {
         out: out.ok_or("--out DIR is required")?,
         revision,
         changed,
+        base,
+        level,
     })
 }
 
@@ -54,7 +65,7 @@ fn main() -> ExitCode {
     let options = match parse_args() {
         Ok(options) => options,
         Err(message) => {
-            eprintln!("gencat: {message}\nusage: gencat --events N --out DIR [--revision K] [--changed N]");
+            eprintln!("gencat: {message}\nusage: gencat --events N --out DIR [--revision K] [--changed N] [--base K] [--level LEVEL]");
             return ExitCode::from(2);
         }
     };
@@ -91,7 +102,10 @@ fn generate(options: &Options) -> std::io::Result<()> {
             "  team-{domain:03}: {{ email: team{domain:03}@example.com }}"
         );
     }
-    settings.push_str("defaults:\n  compatibility: BACKWARD\n  subject_strategy: topic\n");
+    settings.push_str(&format!(
+        "defaults:\n  compatibility: {}\n  subject_strategy: topic\n",
+        options.level
+    ));
     write(root, "evcat.yaml", &settings)?;
     write_shared(root)?;
     for domain in 0..domains {
@@ -111,7 +125,7 @@ fn generate(options: &Options) -> std::io::Result<()> {
     }
     for event in 0..options.events {
         let revision = match options.changed {
-            Some(changed) if event >= changed => 0,
+            Some(changed) if event >= changed => options.base,
             _ => options.revision,
         };
         write_event(root, event, domains, revision)?;
@@ -218,7 +232,7 @@ fn json_schema(revision: usize) -> String {
         let _ = write!(properties, r#","extra{extra}":{{"type":"integer"}}"#);
     }
     format!(
-        r#"{{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","required":["id"],"properties":{{{properties}}}}}"#
+        r#"{{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","required":["id"],"additionalProperties":false,"properties":{{{properties}}}}}"#
     )
 }
 

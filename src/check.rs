@@ -17,7 +17,7 @@ use crate::compat::json::Policy;
 use crate::compat::load::{self, line_of, SchemaFiles};
 use crate::compat::{Direction, Verdict};
 use crate::findings::{finding, Finding, Findings, Site};
-use crate::git::{short, Baseline, CatalogRepository, GitError, GitTree};
+use crate::git::{content_id, short, Baseline, CatalogRepository, GitError, GitTree};
 use crate::rules;
 use crate::source::{position_at, Seg};
 use crate::tree::{CatalogPath, DiskTree, FileTree};
@@ -94,7 +94,10 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
         catalog,
         findings: load_findings,
     } = Catalog::load(Box::new(tree))?;
-    let (baseline_id, description) = match repository.baseline(against)? {
+    let (baseline_id, description) = match repository.baseline(against, || {
+        let head = repository.tree_at(repository.head()?)?;
+        Ok(catalog_differs(&catalog, &head))
+    })? {
         Baseline::RootCommit => {
             return Ok(Comparison {
                 catalog,
@@ -130,6 +133,50 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
         changes,
         schemas_checked,
     })
+}
+
+/// Every file of the catalog evcat reads: manifests, and each event's schema and examples, and the
+/// shared schemas.
+fn catalog_files(catalog: &Catalog) -> Vec<CatalogPath> {
+    let mut files = vec![CatalogPath::root().child(crate::catalog::SETTINGS_FILE)];
+    files.extend(catalog.domains.iter().map(|domain| domain.manifest.clone()));
+    files.extend(catalog.services.iter().map(|service| service.file.clone()));
+    for event in &catalog.events {
+        files.push(event.file.clone());
+        let referenced = std::iter::once(&event.spec.schema).chain(&event.spec.examples);
+        files.extend(referenced.filter_map(|written| event.dir.join(written).ok()));
+    }
+    files.extend(catalog.shared_files.iter().cloned());
+    files
+}
+
+/// Whether the catalog on disk differs from HEAD's: a file evcat reads changed, appeared or
+/// disappeared. Compares Git blob ids, so only files on disk are hashed, nothing is diffed.
+fn catalog_differs(current: &Catalog, head: &GitTree) -> bool {
+    let files = catalog_files(current);
+    let changed = files.iter().any(|path| {
+        head.blob_id(path).map(|id| id.to_string()) != content_id(current.tree(), path)
+    });
+    if changed {
+        return true;
+    }
+    // A manifest or shared schema HEAD has and the disk does not: something was deleted.
+    let on_disk: HashSet<&str> = files.iter().map(CatalogPath::as_str).collect();
+    head.paths()
+        .any(|path| is_catalog_file(path) && !on_disk.contains(path))
+}
+
+/// Whether a path is one the loader reads by layout (manifests, shared schemas).
+fn is_catalog_file(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        [crate::catalog::SETTINGS_FILE] => true,
+        ["domains", _, "domain.yaml"] => true,
+        ["domains", _, "services", file] => file.ends_with(".yaml") || file.ends_with(".yml"),
+        ["domains", _, "events", _, "event.yaml"] => true,
+        ["domains", _, "schemas", ..] => true,
+        _ => false,
+    }
 }
 
 /// Resolves schema references inside one catalog (now, or at a commit).
@@ -322,16 +369,23 @@ impl Comparer<'_> {
     }
 
     fn shared_files_changed(&self) -> bool {
-        let texts = |catalog: &Catalog| -> BTreeMap<String, String> {
+        let ids = |catalog: &Catalog| -> BTreeMap<String, Option<String>> {
             catalog
                 .shared_files
                 .iter()
-                .filter_map(|path| {
-                    Some((path.to_string(), catalog.read_text(path).ok()?.to_string()))
-                })
+                .map(|path| (path.to_string(), content_id(catalog.tree(), path)))
                 .collect()
         };
-        texts(self.current) != texts(self.baseline)
+        ids(self.current) != ids(self.baseline)
+    }
+
+    /// Whether an event's schema file differs between the baseline and now, by blob id.
+    fn schema_changed(&self, old: &Event, new: &Event) -> bool {
+        let id = |catalog: &Catalog, event: &Event| {
+            let path = event.dir.join(&event.spec.schema).ok()?;
+            content_id(catalog.tree(), &path)
+        };
+        id(self.baseline, old) != id(self.current, new)
     }
 
     fn compare_event(
@@ -451,15 +505,15 @@ impl Comparer<'_> {
         notes: &mut Vec<String>,
         schemas_checked: &mut usize,
     ) -> Vec<SchemaDifference> {
+        if !shared_changed && !self.schema_changed(old, new) {
+            return Vec::new(); // Unchanged: not even read.
+        }
         let (Some((new_path, new_text)), Some((old_path, old_text))) = (
             Self::schema_text(self.current, new),
             Self::schema_text(self.baseline, old),
         ) else {
             return Vec::new(); // A missing schema is a lint finding, not a compatibility one.
         };
-        if new_text == old_text && !shared_changed {
-            return Vec::new();
-        }
         let format = new.spec.format;
         let current_files = CatalogFiles {
             catalog: self.current,
@@ -575,11 +629,34 @@ impl Comparer<'_> {
         differences
     }
 
+    /// The events whose schema changed under a transitive level: the only ones history is read for.
+    fn needing_history(&self) -> HashSet<EventId> {
+        let baseline: HashMap<EventId, &Event> = self
+            .baseline
+            .events
+            .iter()
+            .map(|event| (event.id(), event))
+            .collect();
+        self.current
+            .events
+            .iter()
+            .filter(|event| is_transitive(self.current.effective_compatibility(event)))
+            .filter(|event| {
+                baseline.get(&event.id()).is_some_and(|old| {
+                    old.spec.format == event.spec.format && self.schema_changed(old, event)
+                })
+            })
+            .map(Event::id)
+            .collect()
+    }
+
     /// The distinct earlier schema texts of an event in `format`, oldest first.
     fn history_of(&mut self, id: &EventId, format: Format) -> Vec<(String, String)> {
-        let history = self
-            .history
-            .get_or_insert_with(|| walk_history(self.repository, self.baseline_id));
+        if self.history.is_none() {
+            let wanted = self.needing_history();
+            self.history = Some(walk_history(self.repository, self.baseline_id, &wanted));
+        }
+        let history = self.history.get_or_insert_with(History::new);
         history
             .get(id)
             .map(|versions| {
@@ -593,9 +670,14 @@ impl Comparer<'_> {
     }
 }
 
-/// Walks first-parent history from the baseline once, collecting every event's distinct schema
-/// versions. Each `event.yaml` and schema blob is read once, however many commits hold it.
-fn walk_history(repository: &CatalogRepository, baseline_id: Oid) -> History {
+/// Walks first-parent history from the baseline once, collecting the distinct schema versions of
+/// the `wanted` events. Each `event.yaml` and schema blob is read once, however many commits
+/// hold it.
+fn walk_history(
+    repository: &CatalogRepository,
+    baseline_id: Oid,
+    wanted: &HashSet<EventId>,
+) -> History {
     let Ok(commits) = repository.first_parent_history(baseline_id, HISTORY_LIMIT) else {
         return History::new();
     };
@@ -629,6 +711,9 @@ fn walk_history(repository: &CatalogRepository, baseline_id: Oid) -> History {
                 domain: domain.clone(),
                 name: manifest.name.clone(),
             };
+            if !wanted.contains(&id) {
+                continue;
+            }
             if !seen.entry(id.clone()).or_default().insert(schema_id) {
                 continue;
             }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
-use git2::{ObjectType, Oid, Repository, StatusOptions};
+use git2::{ObjectType, Oid, Repository};
 
 use crate::tree::{CatalogPath, DirEntry, EntryKind, FileTree, TreeError, MAX_FILE_BYTES};
 
@@ -77,22 +77,21 @@ impl CatalogRepository {
         &self.prefix
     }
 
-    /// Whether the catalog's files differ from HEAD (modified, staged or new).
-    pub fn catalog_is_dirty(&self) -> Result<bool, GitError> {
-        let mut options = StatusOptions::new();
-        options
-            .include_untracked(true)
-            .recurse_untracked_dirs(true)
-            .include_ignored(false);
-        if !self.prefix.is_empty() {
-            options.pathspec(&self.prefix);
+    /// The commit HEAD points at.
+    pub fn head(&self) -> Result<Oid, GitError> {
+        match self.repository.head() {
+            Ok(head) => Ok(head.peel_to_commit()?.id()),
+            Err(_) => Err(GitError::NoCommits),
         }
-        Ok(!self.repository.statuses(Some(&mut options))?.is_empty())
     }
 
     /// The baseline: the merge base of HEAD and `against`, else HEAD when the catalog has
-    /// uncommitted changes, else HEAD's parent.
-    pub fn baseline(&self, against: Option<&str>) -> Result<Baseline, GitError> {
+    /// uncommitted changes (`catalog_dirty` tells, asked only when needed), else HEAD's parent.
+    pub fn baseline(
+        &self,
+        against: Option<&str>,
+        catalog_dirty: impl FnOnce() -> Result<bool, GitError>,
+    ) -> Result<Baseline, GitError> {
         let head = match self.repository.head() {
             Ok(head) => head.peel_to_commit()?,
             Err(_) => return Err(GitError::NoCommits),
@@ -123,7 +122,7 @@ impl CatalogRepository {
                 description: format!("merge base of HEAD and {revision}"),
             });
         }
-        if self.catalog_is_dirty()? {
+        if catalog_dirty()? {
             return Ok(Baseline::Commit {
                 id: head.id(),
                 description: "HEAD (the catalog has uncommitted changes)".to_string(),
@@ -249,6 +248,14 @@ impl GitTree {
         Ok(index)
     }
 
+    /// Every file path in the tree.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.index
+            .iter()
+            .filter(|(_, entry)| entry.kind == EntryKind::File)
+            .map(|(path, _)| path.as_str())
+    }
+
     /// The blob id of a file, to tell unchanged files apart without reading them.
     pub fn blob_id(&self, path: &CatalogPath) -> Option<Oid> {
         self.index
@@ -325,4 +332,18 @@ impl FileTree for GitTree {
     fn describe(&self) -> String {
         self.label.clone()
     }
+
+    fn known_blob_id(&self, path: &CatalogPath) -> Option<String> {
+        self.blob_id(path).map(|id| id.to_string())
+    }
+}
+
+/// The Git blob id of a file in any tree: known to a Git tree, hashed from the bytes otherwise.
+pub fn content_id(tree: &dyn FileTree, path: &CatalogPath) -> Option<String> {
+    tree.known_blob_id(path).or_else(|| {
+        let bytes = tree.read(path).ok()?;
+        Oid::hash_object(ObjectType::Blob, &bytes)
+            .ok()
+            .map(|id| id.to_string())
+    })
 }

@@ -7,10 +7,12 @@
 //! guaranteed not to leave the root. A path that would climb out (`..`, an absolute path) cannot
 //! be built, and a symlink that resolves outside the root cannot be read.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 /// The largest file the loader reads. Catalog files are small; anything bigger is a mistake
 /// (a data dump committed by accident) and reading it would only cost time and memory.
@@ -161,19 +163,30 @@ pub trait FileTree: Send + Sync {
 
     /// How to show the tree's root to a person (a directory, or `rev:dir`).
     fn describe(&self) -> String;
+
+    /// The file's Git blob id, when the tree knows it without reading the file (a tree from Git
+    /// objects does). Callers compute it from the bytes otherwise.
+    fn known_blob_id(&self, _path: &CatalogPath) -> Option<String> {
+        None
+    }
 }
 
 /// The catalog as it is on disk.
 #[derive(Debug)]
 pub struct DiskTree {
     root: PathBuf,
+    /// Folders already known to stay inside the root (or not): each is checked once.
+    checked_dirs: Mutex<HashMap<CatalogPath, bool>>,
 }
 
 impl DiskTree {
     /// A tree rooted at `root`, which must be an existing directory.
     pub fn new(root: &Path) -> std::io::Result<Self> {
         let root = fs::canonicalize(root)?;
-        Ok(DiskTree { root })
+        Ok(DiskTree {
+            root,
+            checked_dirs: Mutex::new(HashMap::new()),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -186,20 +199,55 @@ impl DiskTree {
         full
     }
 
-    /// Resolves symlinks and refuses anything that lands outside the root.
-    fn resolve_inside(&self, path: &CatalogPath) -> Result<PathBuf, TreeError> {
+    /// Whether `path`, if it is a symlink, resolves inside the root (plain entries always do).
+    fn entry_inside(&self, path: &CatalogPath) -> Result<bool, TreeError> {
         let full = self.disk_path(path);
-        let resolved = match fs::canonicalize(&full) {
-            Ok(resolved) => resolved,
+        let metadata = match fs::symlink_metadata(&full) {
+            Ok(metadata) => metadata,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 return Err(TreeError::NotFound)
             }
             Err(error) => return Err(TreeError::Io(error)),
         };
-        if !resolved.starts_with(&self.root) {
+        if !metadata.file_type().is_symlink() {
+            return Ok(true);
+        }
+        match fs::canonicalize(&full) {
+            Ok(resolved) => Ok(resolved.starts_with(&self.root)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(TreeError::NotFound),
+            Err(error) => Err(TreeError::Io(error)),
+        }
+    }
+
+    /// Whether a folder and every folder above it stay inside the root; remembered per folder,
+    /// so a catalog of many files costs one `lstat` per folder rather than a full path
+    /// resolution per file.
+    fn dir_inside(&self, dir: &CatalogPath) -> Result<bool, TreeError> {
+        if dir.is_root() {
+            return Ok(true);
+        }
+        if let Some(&known) = self
+            .checked_dirs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(dir)
+        {
+            return Ok(known);
+        }
+        let inside = self.dir_inside(&dir.parent())? && self.entry_inside(dir)?;
+        self.checked_dirs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(dir.clone(), inside);
+        Ok(inside)
+    }
+
+    /// The disk path of an entry, refusing one that resolves outside the root.
+    fn resolve_inside(&self, path: &CatalogPath) -> Result<PathBuf, TreeError> {
+        if !self.dir_inside(&path.parent())? || !self.entry_inside(path)? {
             return Err(TreeError::EscapesRoot);
         }
-        Ok(resolved)
+        Ok(self.disk_path(path))
     }
 }
 

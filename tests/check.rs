@@ -410,3 +410,40 @@ fn diff_reports_changes_for_reviewers() {
         text.stdout
     );
 }
+
+#[test]
+fn uncommitted_means_a_catalog_file_changed() {
+    let fixture = repository();
+    add_captured_field(&fixture, "settlementId", true);
+    commit(&fixture, "second");
+    // A file evcat does not read leaves the tree clean: the baseline is HEAD's parent.
+    fixture.write("NOTES.md", "scratch");
+    let outcome = check(&fixture, &[]);
+    assert!(
+        outcome.json()["context"]
+            .as_str()
+            .unwrap()
+            .contains("HEAD's parent"),
+        "{}",
+        outcome.stdout
+    );
+    // A new, untracked event is a change to the catalog: the baseline is HEAD.
+    common::copy_dir(
+        &fixture.path(CAPTURED),
+        &fixture.path("domains/payments/events/PaymentSettled"),
+    );
+    fixture.replace(
+        "domains/payments/events/PaymentSettled/event.yaml",
+        "name: PaymentCaptured",
+        "name: PaymentSettled",
+    );
+    let outcome = check(&fixture, &[]);
+    assert!(
+        outcome.json()["context"]
+            .as_str()
+            .unwrap()
+            .contains("uncommitted"),
+        "{}",
+        outcome.stdout
+    );
+}

@@ -22,13 +22,37 @@ fn avro_with_shared_type_from_include_folder() {
         ("v1.avsc", r#"{"type":"record","name":"Paid","namespace":"acme","fields":[{"name":"amount","type":"Money"}]}"#),
         ("v2.avsc", "{\"type\":\"record\",\"name\":\"Paid\",\"namespace\":\"acme\",\"fields\":[\n{\"name\":\"amount\",\"type\":\"Money\"},\n{\"name\":\"note\",\"type\":\"string\"}]}"),
     ]);
-    let outcome = run_in(dir.path(), &["compat", "--format", "avro", "-I", "shared", "v1.avsc", "v2.avsc"]);
+    let outcome = run_in(
+        dir.path(),
+        &[
+            "compat", "--format", "avro", "-I", "shared", "v1.avsc", "v2.avsc",
+        ],
+    );
     assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
-    assert!(outcome.stdout.contains("READER_FIELD_MISSING_DEFAULT_VALUE at /fields/1 (v2.avsc:3)"), "{}", outcome.stdout);
-    let forward = run_in(dir.path(), &["compat", "--format", "avro", "--level", "FORWARD", "-I", "shared", "v1.avsc", "v2.avsc"]);
+    assert!(
+        outcome
+            .stdout
+            .contains("READER_FIELD_MISSING_DEFAULT_VALUE at /fields/1 (v2.avsc:3)"),
+        "{}",
+        outcome.stdout
+    );
+    let forward = run_in(
+        dir.path(),
+        &[
+            "compat", "--format", "avro", "--level", "FORWARD", "-I", "shared", "v1.avsc",
+            "v2.avsc",
+        ],
+    );
     assert_eq!(forward.code, 0, "{}", forward.stdout);
-    let missing = run_in(dir.path(), &["compat", "--format", "avro", "v1.avsc", "v2.avsc"]);
-    assert_eq!(missing.code, 2, "without -I the shared type is unknown: {}", missing.stderr);
+    let missing = run_in(
+        dir.path(),
+        &["compat", "--format", "avro", "v1.avsc", "v2.avsc"],
+    );
+    assert_eq!(
+        missing.code, 2,
+        "without -I the shared type is unknown: {}",
+        missing.stderr
+    );
 }
 
 #[test]
@@ -38,7 +62,19 @@ fn protobuf_import_from_include_folder() {
         ("old.proto", "syntax = \"proto3\";\npackage shop;\nimport \"acme/money.proto\";\nmessage Order {\n  acme.Money total = 1;\n  int32 count = 2;\n}\n"),
         ("new.proto", "syntax = \"proto3\";\npackage shop;\nimport \"acme/money.proto\";\nmessage Order {\n  acme.Money total = 1;\n  string count = 2;\n}\n"),
     ]);
-    let outcome = run_in(dir.path(), &["compat", "--format", "protobuf", "-I", "proto", "--json", "old.proto", "new.proto"]);
+    let outcome = run_in(
+        dir.path(),
+        &[
+            "compat",
+            "--format",
+            "protobuf",
+            "-I",
+            "proto",
+            "--json",
+            "old.proto",
+            "new.proto",
+        ],
+    );
     assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
     let verdict = outcome.json();
     assert_eq!(verdict["compatible"], false);
@@ -53,13 +89,33 @@ fn protobuf_import_from_include_folder() {
 fn json_schema_ref_and_policy() {
     let dir = files(&[
         ("defs/name.json", r#"{"type":"string"}"#),
-        ("v1.json", r#"{"type":"object","properties":{"name":{"$ref":"defs/name.json"}}}"#),
-        ("v2.json", r#"{"type":"object","properties":{"name":{"$ref":"defs/name.json"},"age":{"type":"integer"}}}"#),
+        (
+            "v1.json",
+            r#"{"type":"object","properties":{"name":{"$ref":"defs/name.json"}}}"#,
+        ),
+        (
+            "v2.json",
+            r#"{"type":"object","properties":{"name":{"$ref":"defs/name.json"},"age":{"type":"integer"}}}"#,
+        ),
     ]);
-    let strict = run_in(dir.path(), &["compat", "--format", "json", "v1.json", "v2.json"]);
+    let strict = run_in(
+        dir.path(),
+        &["compat", "--format", "json", "v1.json", "v2.json"],
+    );
     assert_eq!(strict.code, 1, "{}{}", strict.stdout, strict.stderr);
-    assert!(strict.stdout.contains("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"), "{}", strict.stdout);
-    let lenient = run_in(dir.path(), &["compat", "--format", "json", "--policy", "lenient", "v1.json", "v2.json"]);
+    assert!(
+        strict
+            .stdout
+            .contains("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"),
+        "{}",
+        strict.stdout
+    );
+    let lenient = run_in(
+        dir.path(),
+        &[
+            "compat", "--format", "json", "--policy", "lenient", "v1.json", "v2.json",
+        ],
+    );
     assert_eq!(lenient.code, 0, "{}", lenient.stdout);
 }
 
@@ -69,9 +125,27 @@ fn transitive_levels_use_every_earlier_file() {
     let v2 = r#"{"type":"record","name":"r","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":"x"}]}"#;
     let v3 = r#"{"type":"record","name":"r","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}"#;
     let dir = files(&[("v1.avsc", v1), ("v2.avsc", v2), ("v3.avsc", v3)]);
-    let latest = run_in(dir.path(), &["compat", "--format", "avro", "--level", "BACKWARD", "v1.avsc", "v2.avsc", "v3.avsc"]);
+    let latest = run_in(
+        dir.path(),
+        &[
+            "compat", "--format", "avro", "--level", "BACKWARD", "v1.avsc", "v2.avsc", "v3.avsc",
+        ],
+    );
     assert_eq!(latest.code, 0, "{}", latest.stdout);
-    let all = run_in(dir.path(), &["compat", "--format", "avro", "--level", "BACKWARD_TRANSITIVE", "--json", "v1.avsc", "v2.avsc", "v3.avsc"]);
+    let all = run_in(
+        dir.path(),
+        &[
+            "compat",
+            "--format",
+            "avro",
+            "--level",
+            "BACKWARD_TRANSITIVE",
+            "--json",
+            "v1.avsc",
+            "v2.avsc",
+            "v3.avsc",
+        ],
+    );
     assert_eq!(all.code, 1, "{}", all.stdout);
     assert_eq!(all.json()["differences"][0]["against"], "v1.avsc");
 }
@@ -79,12 +153,33 @@ fn transitive_levels_use_every_earlier_file() {
 #[test]
 fn bad_input_exits_two() {
     let dir = files(&[("bad.avsc", "{not json"), ("ok.avsc", r#""string""#)]);
-    let outcome = run_in(dir.path(), &["compat", "--format", "avro", "ok.avsc", "bad.avsc"]);
+    let outcome = run_in(
+        dir.path(),
+        &["compat", "--format", "avro", "ok.avsc", "bad.avsc"],
+    );
     assert_eq!(outcome.code, 2);
-    assert!(outcome.stderr.contains("bad.avsc is not a valid avro schema"), "{}", outcome.stderr);
-    let outcome = run_in(dir.path(), &["compat", "--format", "avro", "ok.avsc", "missing.avsc"]);
+    assert!(
+        outcome
+            .stderr
+            .contains("bad.avsc is not a valid avro schema"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = run_in(
+        dir.path(),
+        &["compat", "--format", "avro", "ok.avsc", "missing.avsc"],
+    );
     assert_eq!(outcome.code, 2);
-    assert!(outcome.stderr.contains("cannot read missing.avsc"), "{}", outcome.stderr);
-    let outcome = run_in(dir.path(), &["compat", "--format", "avro", "--level", "SIDEWAYS", "ok.avsc"]);
+    assert!(
+        outcome.stderr.contains("cannot read missing.avsc"),
+        "{}",
+        outcome.stderr
+    );
+    let outcome = run_in(
+        dir.path(),
+        &[
+            "compat", "--format", "avro", "--level", "SIDEWAYS", "ok.avsc",
+        ],
+    );
     assert_eq!(outcome.code, 2);
 }
