@@ -16,6 +16,11 @@ use serde_json::{Map, Value};
 use super::json_types::TYPES;
 use super::{Difference, FormatChecker};
 
+/// Every difference type the JSON Schema diff knows (Confluent's 132).
+pub fn difference_types() -> impl Iterator<Item = &'static str> {
+    TYPES.iter().map(|(name, _, _)| *name)
+}
+
 /// How strictly content-model changes are judged (Confluent's `json.schema.compatibility.policy`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Policy {
