@@ -283,14 +283,22 @@ fn check(
             "s"
         }
     ));
+    emit(&report, comparison.catalog.sources(), format, false)
+}
+
+/// Prints a findings report in the chosen format and returns the exit code it calls for.
+fn emit(
+    report: &Report,
+    sources: &crate::catalog::Sources,
+    format: OutputFormat,
+    deny_warnings: bool,
+) -> Result<u8, CliError> {
     let rendered = match format {
-        OutputFormat::Human => {
-            report::human::render(&report, comparison.catalog.sources(), use_color())
-        }
-        OutputFormat::Json => report::json::render(&report) + "\n",
+        OutputFormat::Human => report::human::render(report, sources, use_color()),
+        OutputFormat::Json => report::json::render(report) + "\n",
     };
     std::io::stdout().lock().write_all(rendered.as_bytes())?;
-    Ok(if report.fails(false) {
+    Ok(if report.fails(deny_warnings) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
@@ -334,18 +342,7 @@ fn lint(
     let loaded = load_catalog(explicit)?;
     let outcome = crate::lint::lint(loaded);
     let report = Report::new("lint", &outcome.catalog, outcome.findings);
-    let rendered = match format {
-        OutputFormat::Human => {
-            report::human::render(&report, outcome.catalog.sources(), use_color())
-        }
-        OutputFormat::Json => report::json::render(&report) + "\n",
-    };
-    std::io::stdout().lock().write_all(rendered.as_bytes())?;
-    Ok(if report.fails(deny_warnings) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
+    emit(&report, outcome.catalog.sources(), format, deny_warnings)
 }
 
 fn compat(
@@ -395,10 +392,17 @@ fn compat(
         .map(|(file, text)| report::compat::Version { file, text })
         .collect();
     let (new_version, previous_versions) = versions.split_last().expect("at least one file");
+    let outcome = report::compat::CompatReport {
+        format,
+        level,
+        previous: previous_versions,
+        new: new_version,
+        verdict: &verdict,
+    };
     let rendered = if json {
-        report::compat::json(format, level, previous_versions, new_version, &verdict)
+        outcome.json()
     } else {
-        report::compat::human(format, level, previous_versions, new_version, &verdict)
+        outcome.human()
     };
     std::io::stdout().lock().write_all(rendered.as_bytes())?;
     Ok(if verdict.compatible {
