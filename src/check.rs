@@ -6,7 +6,7 @@
 //! compatibility engine. Transitive levels check every distinct earlier version; the history is
 //! walked once for all such events, with each `event.yaml` blob parsed at most once.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use git2::Oid;
@@ -20,7 +20,7 @@ use crate::findings::{finding, Finding, Findings, Site};
 use crate::git::{content_id, short, Baseline, CatalogRepository, GitError, GitTree};
 use crate::rules;
 use crate::source::{position_at, Seg};
-use crate::tree::{CatalogPath, DiskTree, FileTree};
+use crate::tree::{CatalogPath, DiskTree};
 
 /// How far back transitive checks look for earlier versions.
 const HISTORY_LIMIT: usize = 10_000;
@@ -681,55 +681,58 @@ fn walk_history(
     let Ok(commits) = repository.first_parent_history(baseline_id, HISTORY_LIMIT) else {
         return History::new();
     };
+    // An event's identity includes its domain folder, so only those domains are visited.
+    let domains: BTreeSet<&str> = wanted.iter().map(|id| id.domain.as_str()).collect();
     let mut parsed_manifests: HashMap<Oid, Option<HistoricEvent>> = HashMap::new();
     let mut schema_texts: HashMap<Oid, String> = HashMap::new();
     let mut newest_first: History = HashMap::new();
     let mut seen: HashMap<EventId, HashSet<Oid>> = HashMap::new();
     for commit in commits {
-        let Ok(tree) = repository.tree_at(commit) else {
+        let Ok(view) = repository.view(commit) else {
             continue;
         };
-        for (domain, event_dir) in event_dirs(&tree) {
-            let manifest_path = event_dir.child("event.yaml");
-            let Some(manifest_id) = tree.blob_id(&manifest_path) else {
-                continue;
-            };
-            let manifest = parsed_manifests.entry(manifest_id).or_insert_with(|| {
-                let bytes = tree.read(&manifest_path).ok()?;
-                serde_yaml::from_slice::<HistoricEvent>(&bytes).ok()
-            });
-            let Some(manifest) = manifest else {
-                continue;
-            };
-            let Ok(schema_path) = event_dir.join(&manifest.schema) else {
-                continue;
-            };
-            let Some(schema_id) = tree.blob_id(&schema_path) else {
-                continue;
-            };
-            let id = EventId {
-                domain: domain.clone(),
-                name: manifest.name.clone(),
-            };
-            if !wanted.contains(&id) {
-                continue;
-            }
-            if !seen.entry(id.clone()).or_default().insert(schema_id) {
-                continue;
-            }
-            let text = schema_texts
-                .entry(schema_id)
-                .or_insert_with(|| {
-                    tree.read(&schema_path)
-                        .ok()
-                        .and_then(|bytes| String::from_utf8(bytes).ok())
-                        .unwrap_or_default()
-                })
-                .clone();
-            let label = format!("{} at {}", schema_path, short(commit));
-            let versions = newest_first.entry(id).or_default();
-            if !versions.iter().any(|(_, existing, _)| *existing == text) {
-                versions.push((label, text, manifest.format));
+        for domain in &domains {
+            let events_dir = CatalogPath::root().child("domains").child(domain).child("events");
+            for folder in view.folders(&events_dir) {
+                let event_dir = events_dir.child(&folder);
+                let Some(manifest_id) = view.blob_id(&event_dir.child("event.yaml")) else {
+                    continue;
+                };
+                let manifest = parsed_manifests.entry(manifest_id).or_insert_with(|| {
+                    serde_yaml::from_slice::<HistoricEvent>(&view.read(manifest_id)?).ok()
+                });
+                let Some(manifest) = manifest else {
+                    continue;
+                };
+                let id = EventId {
+                    domain: (*domain).to_string(),
+                    name: manifest.name.clone(),
+                };
+                if !wanted.contains(&id) {
+                    continue;
+                }
+                let Ok(schema_path) = event_dir.join(&manifest.schema) else {
+                    continue;
+                };
+                let Some(schema_id) = view.blob_id(&schema_path) else {
+                    continue;
+                };
+                if !seen.entry(id.clone()).or_default().insert(schema_id) {
+                    continue;
+                }
+                let text = schema_texts
+                    .entry(schema_id)
+                    .or_insert_with(|| {
+                        view.read(schema_id)
+                            .and_then(|bytes| String::from_utf8(bytes).ok())
+                            .unwrap_or_default()
+                    })
+                    .clone();
+                let label = format!("{} at {}", schema_path, short(commit));
+                let versions = newest_first.entry(id).or_default();
+                if !versions.iter().any(|(_, existing, _)| *existing == text) {
+                    versions.push((label, text, manifest.format));
+                }
             }
         }
     }
@@ -740,19 +743,6 @@ fn walk_history(
             (id, versions)
         })
         .collect()
-}
-
-/// Every `domains/<domain>/events/<Event>` folder of a tree.
-fn event_dirs(tree: &GitTree) -> Vec<(String, CatalogPath)> {
-    let domains_dir = CatalogPath::root().child("domains");
-    let mut dirs = Vec::new();
-    for domain in tree.list(&domains_dir).unwrap_or_default() {
-        let events_dir = domains_dir.child(&domain.name).child("events");
-        for event in tree.list(&events_dir).unwrap_or_default() {
-            dirs.push((domain.name.clone(), events_dir.child(&event.name)));
-        }
-    }
-    dirs
 }
 
 #[cfg(test)]

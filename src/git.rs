@@ -174,6 +174,64 @@ impl CatalogRepository {
     }
 }
 
+/// A light view of the catalog at a commit: trees are navigated on demand, nothing is indexed.
+/// For history walks, which visit many commits but few folders of each.
+pub struct CommitView<'r> {
+    repository: &'r Repository,
+    root: Option<git2::Tree<'r>>,
+}
+
+impl CatalogRepository {
+    pub fn view(&self, commit: Oid) -> Result<CommitView<'_>, GitError> {
+        let tree = self.repository.find_commit(commit)?.tree()?;
+        let root = if self.prefix.is_empty() {
+            Some(tree)
+        } else {
+            tree.get_path(Path::new(&self.prefix))
+                .ok()
+                .filter(|entry| entry.kind() == Some(ObjectType::Tree))
+                .and_then(|entry| self.repository.find_tree(entry.id()).ok())
+        };
+        Ok(CommitView {
+            repository: &self.repository,
+            root,
+        })
+    }
+}
+
+impl CommitView<'_> {
+    fn entry(&self, path: &CatalogPath) -> Option<git2::TreeEntry<'static>> {
+        self.root.as_ref()?.get_path(Path::new(path.as_str())).ok()
+    }
+
+    /// The blob id of a file.
+    pub fn blob_id(&self, path: &CatalogPath) -> Option<Oid> {
+        self.entry(path)
+            .filter(|entry| entry.kind() == Some(ObjectType::Blob))
+            .map(|entry| entry.id())
+    }
+
+    /// The names of the folders in a folder.
+    pub fn folders(&self, dir: &CatalogPath) -> Vec<String> {
+        let tree = match self.entry(dir) {
+            Some(entry) if entry.kind() == Some(ObjectType::Tree) => self.repository.find_tree(entry.id()).ok(),
+            _ => None,
+        };
+        tree.map(|tree| {
+            tree.iter()
+                .filter(|entry| entry.kind() == Some(ObjectType::Tree))
+                .filter_map(|entry| entry.name().ok().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
+    /// A blob's bytes.
+    pub fn read(&self, id: Oid) -> Option<Vec<u8>> {
+        self.repository.find_blob(id).ok().map(|blob| blob.content().to_vec())
+    }
+}
+
 /// The first characters of a commit id, as people show them.
 pub fn short(id: Oid) -> String {
     id.to_string().chars().take(10).collect()
