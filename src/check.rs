@@ -6,6 +6,7 @@
 //! compatibility engine. Transitive levels check every distinct earlier version; the history is
 //! walked once for all such events, with each `event.yaml` blob parsed at most once.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -94,9 +95,10 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
         catalog,
         findings: load_findings,
     } = Catalog::load(Box::new(tree))?;
+    let current_ids = ContentIds::new(&catalog);
     let (baseline_id, description) = match repository.baseline(against, || {
         let head = repository.tree_at(repository.head()?)?;
-        Ok(catalog_differs(&catalog, &head))
+        Ok(catalog_differs(&current_ids, &head))
     })? {
         Baseline::RootCommit => {
             return Ok(Comparison {
@@ -120,6 +122,7 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
             repository: &repository,
             baseline_id,
             current: &catalog,
+            current_ids: &current_ids,
             baseline,
             findings: &mut findings,
             history: None,
@@ -133,6 +136,30 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
         changes,
         schemas_checked,
     })
+}
+
+/// Git blob ids of a catalog's files, each computed once per run.
+struct ContentIds<'c> {
+    catalog: &'c Catalog,
+    known: RefCell<HashMap<CatalogPath, Option<String>>>,
+}
+
+impl<'c> ContentIds<'c> {
+    fn new(catalog: &'c Catalog) -> Self {
+        ContentIds {
+            catalog,
+            known: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn of(&self, path: &CatalogPath) -> Option<String> {
+        if let Some(id) = self.known.borrow().get(path) {
+            return id.clone();
+        }
+        let id = content_id(self.catalog.tree(), path);
+        self.known.borrow_mut().insert(path.clone(), id.clone());
+        id
+    }
 }
 
 /// Every file of the catalog evcat reads: manifests, and each event's schema and examples, and the
@@ -152,11 +179,11 @@ fn catalog_files(catalog: &Catalog) -> Vec<CatalogPath> {
 
 /// Whether the catalog on disk differs from HEAD's: a file evcat reads changed, appeared or
 /// disappeared. Compares Git blob ids, so only files on disk are hashed, nothing is diffed.
-fn catalog_differs(current: &Catalog, head: &GitTree) -> bool {
-    let files = catalog_files(current);
-    let changed = files.iter().any(|path| {
-        head.blob_id(path).map(|id| id.to_string()) != content_id(current.tree(), path)
-    });
+fn catalog_differs(current: &ContentIds<'_>, head: &GitTree) -> bool {
+    let files = catalog_files(current.catalog);
+    let changed = files
+        .iter()
+        .any(|path| head.blob_id(path).map(|id| id.to_string()) != current.of(path));
     if changed {
         return true;
     }
@@ -238,6 +265,7 @@ struct Comparer<'a> {
     repository: &'a CatalogRepository,
     baseline_id: Oid,
     current: &'a Catalog,
+    current_ids: &'a ContentIds<'a>,
     baseline: &'a Catalog,
     findings: &'a mut Findings,
     history: Option<History>,
@@ -369,23 +397,27 @@ impl Comparer<'_> {
     }
 
     fn shared_files_changed(&self) -> bool {
-        let ids = |catalog: &Catalog| -> BTreeMap<String, Option<String>> {
-            catalog
-                .shared_files
-                .iter()
-                .map(|path| (path.to_string(), content_id(catalog.tree(), path)))
-                .collect()
-        };
-        ids(self.current) != ids(self.baseline)
+        let current: BTreeMap<String, Option<String>> = self
+            .current
+            .shared_files
+            .iter()
+            .map(|path| (path.to_string(), self.current_ids.of(path)))
+            .collect();
+        let baseline: BTreeMap<String, Option<String>> = self
+            .baseline
+            .shared_files
+            .iter()
+            .map(|path| (path.to_string(), content_id(self.baseline.tree(), path)))
+            .collect();
+        current != baseline
     }
 
     /// Whether an event's schema file differs between the baseline and now, by blob id.
     fn schema_changed(&self, old: &Event, new: &Event) -> bool {
-        let id = |catalog: &Catalog, event: &Event| {
-            let path = event.dir.join(&event.spec.schema).ok()?;
-            content_id(catalog.tree(), &path)
-        };
-        id(self.baseline, old) != id(self.current, new)
+        let path = |event: &Event| event.dir.join(&event.spec.schema).ok();
+        let old_id = path(old).and_then(|path| content_id(self.baseline.tree(), &path));
+        let new_id = path(new).and_then(|path| self.current_ids.of(&path));
+        old_id != new_id
     }
 
     fn compare_event(
@@ -692,7 +724,10 @@ fn walk_history(
             continue;
         };
         for domain in &domains {
-            let events_dir = CatalogPath::root().child("domains").child(domain).child("events");
+            let events_dir = CatalogPath::root()
+                .child("domains")
+                .child(domain)
+                .child("events");
             for folder in view.folders(&events_dir) {
                 let event_dir = events_dir.child(&folder);
                 let Some(manifest_id) = view.blob_id(&event_dir.child("event.yaml")) else {

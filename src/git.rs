@@ -214,7 +214,9 @@ impl CommitView<'_> {
     /// The names of the folders in a folder.
     pub fn folders(&self, dir: &CatalogPath) -> Vec<String> {
         let tree = match self.entry(dir) {
-            Some(entry) if entry.kind() == Some(ObjectType::Tree) => self.repository.find_tree(entry.id()).ok(),
+            Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                self.repository.find_tree(entry.id()).ok()
+            }
             _ => None,
         };
         tree.map(|tree| {
@@ -228,7 +230,10 @@ impl CommitView<'_> {
 
     /// A blob's bytes.
     pub fn read(&self, id: Oid) -> Option<Vec<u8>> {
-        self.repository.find_blob(id).ok().map(|blob| blob.content().to_vec())
+        self.repository
+            .find_blob(id)
+            .ok()
+            .map(|blob| blob.content().to_vec())
     }
 }
 

@@ -242,6 +242,39 @@ impl DiskTree {
         Ok(inside)
     }
 
+    /// Opens a file, refusing one that resolves outside the root. On Unix a plain file is opened
+    /// with `O_NOFOLLOW`, so only symlinks pay for resolving where they lead.
+    fn open_inside(&self, path: &CatalogPath) -> Result<fs::File, TreeError> {
+        if !self.dir_inside(&path.parent())? {
+            return Err(TreeError::EscapesRoot);
+        }
+        let full = self.disk_path(path);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            match fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&full)
+            {
+                Ok(file) => return Ok(file),
+                // A symlink: resolved below.
+                Err(error) if error.raw_os_error() == Some(libc::ELOOP) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(TreeError::NotFound)
+                }
+                Err(error) => return Err(TreeError::Io(error)),
+            }
+        }
+        if !self.entry_inside(path)? {
+            return Err(TreeError::EscapesRoot);
+        }
+        fs::File::open(&full).map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => TreeError::NotFound,
+            _ => TreeError::Io(error),
+        })
+    }
+
     /// The disk path of an entry, refusing one that resolves outside the root.
     fn resolve_inside(&self, path: &CatalogPath) -> Result<PathBuf, TreeError> {
         if !self.dir_inside(&path.parent())? || !self.entry_inside(path)? {
@@ -253,8 +286,7 @@ impl DiskTree {
 
 impl FileTree for DiskTree {
     fn read(&self, path: &CatalogPath) -> Result<Vec<u8>, TreeError> {
-        let resolved = self.resolve_inside(path)?;
-        let file = fs::File::open(&resolved)?;
+        let file = self.open_inside(path)?;
         let metadata = file.metadata()?;
         if !metadata.is_file() {
             return Err(TreeError::NotAFile);

@@ -19,6 +19,16 @@ pub enum ManifestKind {
 }
 
 impl ManifestKind {
+    /// What the manifest describes, in a message.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ManifestKind::Settings => "catalog",
+            ManifestKind::Domain => "domain",
+            ManifestKind::Service => "service",
+            ManifestKind::Event => "event",
+        }
+    }
+
     const ALL: [ManifestKind; 4] = [
         ManifestKind::Settings,
         ManifestKind::Domain,

@@ -349,6 +349,28 @@ impl Loader {
         parse_manifest(path, &text, kind, &self.schemas, &mut self.findings)
     }
 
+    /// A folder's manifest; a missing one is reported as the folder lacking it (one read, no
+    /// separate existence check).
+    fn manifest_in_folder<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &CatalogPath,
+        kind: ManifestKind,
+        folder: &CatalogPath,
+        manifest_name: &str,
+    ) -> Option<T> {
+        match self.catalog.read_text(path) {
+            Err(ReadError::NotFound) => {
+                self.findings.add(
+                    rules::MISSING_MANIFEST,
+                    Site::File(folder.clone()),
+                    format!("{} folder {folder} has no {manifest_name}", kind.noun()),
+                );
+                None
+            }
+            _ => self.manifest(path, kind),
+        }
+    }
+
     fn load_domains(&mut self) -> Result<(), LoadError> {
         let domains_dir = CatalogPath::root().child(DOMAINS_DIR);
         for entry in self.list(&domains_dir)? {
@@ -361,16 +383,7 @@ impl Loader {
 
     fn load_domain(&mut self, name: &str, dir: CatalogPath) -> Result<(), LoadError> {
         let manifest_path = dir.child(DOMAIN_FILE);
-        let spec = if self.catalog.tree().exists(&manifest_path) {
-            self.manifest(&manifest_path, ManifestKind::Domain)
-        } else {
-            self.findings.add(
-                rules::MISSING_MANIFEST,
-                Site::File(dir.clone()),
-                format!("domain folder {dir} has no {DOMAIN_FILE}"),
-            );
-            None
-        };
+        let spec = self.manifest_in_folder(&manifest_path, ManifestKind::Domain, &dir, DOMAIN_FILE);
         self.catalog.domains.push(Domain {
             name: name.to_string(),
             dir: dir.clone(),
@@ -413,15 +426,12 @@ impl Loader {
             }
             let event_dir = dir.child(&entry.name);
             let file = event_dir.child(EVENT_FILE);
-            if !self.catalog.tree().exists(&file) {
-                self.findings.add(
-                    rules::MISSING_MANIFEST,
-                    Site::File(event_dir.clone()),
-                    format!("event folder {event_dir} has no {EVENT_FILE}"),
-                );
-                continue;
-            }
-            if let Some(spec) = self.manifest::<EventSpec>(&file, ManifestKind::Event) {
+            if let Some(spec) = self.manifest_in_folder::<EventSpec>(
+                &file,
+                ManifestKind::Event,
+                &event_dir,
+                EVENT_FILE,
+            ) {
                 self.catalog.events.push(Event {
                     domain: domain.to_string(),
                     dir: event_dir,
