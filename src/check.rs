@@ -214,14 +214,7 @@ struct CatalogFiles<'a> {
 impl SchemaFiles for CatalogFiles<'_> {
     fn resolve(&self, from: &str, reference: &str) -> Option<(String, String)> {
         let from = CatalogPath::parse(from).ok()?;
-        let roots = std::iter::once(from.parent())
-            .chain(
-                self.catalog
-                    .domains
-                    .iter()
-                    .map(|domain| domain.dir.child("schemas")),
-            )
-            .chain(std::iter::once(CatalogPath::root()));
+        let roots = self.catalog.import_roots(&from.parent());
         for root in roots {
             let Ok(path) = root.join(reference) else {
                 continue;

@@ -257,6 +257,19 @@ impl Catalog {
         self.services.iter().find(|service| service.name == name)
     }
 
+    /// Where a schema in `dir` finds what it imports or references, in order: `dir` itself, every
+    /// `domains/<domain>/schemas/` folder (by domain name), then the catalog root.
+    pub fn import_roots(&self, dir: &CatalogPath) -> Vec<CatalogPath> {
+        std::iter::once(dir.clone())
+            .chain(
+                self.domains
+                    .iter()
+                    .map(|domain| domain.dir.child(SHARED_SCHEMAS_DIR)),
+            )
+            .chain(std::iter::once(CatalogPath::root()))
+            .collect()
+    }
+
     /// The compatibility level the registry enforces for an event.
     pub fn effective_compatibility(&self, event: &Event) -> CompatibilityLevel {
         event

@@ -103,18 +103,19 @@ fn parse_avro(id: &str, text: &str, files: &dyn SchemaFiles) -> Result<AvroDocum
         }
         candidates.push((candidate_text, uses));
     }
-    let mut needed = BTreeSet::new();
-    let mut pending: Vec<Vec<String>> = used;
-    while let Some(names) = pending.pop() {
-        if names.iter().any(|name| local.contains(name)) {
-            continue;
-        }
-        if let Some(&index) = names.iter().find_map(|name| by_name.get(name)) {
-            if needed.insert(index) {
-                pending.extend(candidates[index].1.iter().cloned());
-            }
-        }
-    }
+    let not_local = |uses: &[Vec<String>]| -> Vec<(Vec<String>, ())> {
+        uses.iter()
+            .filter(|names| !names.iter().any(|name| local.contains(name)))
+            .map(|names| (names.clone(), ()))
+            .collect()
+    };
+    // Names found nowhere are left to Apache Avro, which reports them.
+    let needed = crate::formats::avro::needed_definitions(
+        not_local(&used),
+        &by_name,
+        |index| not_local(&candidates[index].1),
+        |_, ()| {},
+    );
     let references: Vec<&str> = needed
         .iter()
         .map(|&index| candidates[index].0.as_str())

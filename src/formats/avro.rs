@@ -251,36 +251,70 @@ impl SharedTypes {
             .iter()
             .map(|(name, _)| name.as_str())
             .collect();
-        let mut needed = BTreeSet::new();
-        let mut pending: Vec<(&Outline, &CatalogPath)> = vec![(outline, path)];
+        // Each use, with where it is written: its file and its path in that file. Names the
+        // event's own schema defines need nothing shared.
+        let uses_in = |file: &SharedFile| -> Vec<(Vec<String>, UseSite)> {
+            file.outline
+                .uses_not_defined_here()
+                .filter(|(names, _)| !names.iter().any(|name| local.contains(name.as_str())))
+                .map(|(names, at)| (names, (file.path.clone(), at)))
+                .collect()
+        };
+        let used = outline
+            .uses_not_defined_here()
+            .map(|(names, at)| (names, (path.clone(), at)))
+            .collect();
         let mut all_resolved = true;
-        while let Some((current, current_path)) = pending.pop() {
-            let defined_here: BTreeSet<&str> = current
-                .defined
-                .iter()
-                .map(|(name, _)| name.as_str())
-                .collect();
-            for (names, use_path) in &current.used {
-                if names.iter().any(|name| {
-                    local.contains(name.as_str()) || defined_here.contains(name.as_str())
-                }) {
-                    continue;
-                }
-                match names.iter().find_map(|name| self.by_name.get(name)) {
-                    Some(&index) => {
-                        if needed.insert(index) {
-                            pending.push((&self.files[index].outline, &self.files[index].path));
-                        }
-                    }
-                    None => {
-                        all_resolved = false;
-                        findings.push(unresolved_name(current_path, use_path, &names[0]));
-                    }
-                }
-            }
-        }
+        let needed = needed_definitions(
+            used,
+            &self.by_name,
+            |index| uses_in(&self.files[index]),
+            |names, (file, at)| {
+                all_resolved = false;
+                findings.push(unresolved_name(&file, &at, &names[0]));
+            },
+        );
         all_resolved.then_some(needed)
     }
+}
+
+impl Outline {
+    /// The names used and not defined in the same file, with where each use is.
+    fn uses_not_defined_here(&self) -> impl Iterator<Item = (Vec<String>, Vec<Seg>)> + '_ {
+        let defined: BTreeSet<&str> = self.defined.iter().map(|(name, _)| name.as_str()).collect();
+        self.used
+            .iter()
+            .filter(move |(names, _)| !names.iter().any(|name| defined.contains(name.as_str())))
+            .cloned()
+    }
+}
+
+/// Where a name is used: the file, and the path in it.
+type UseSite = (CatalogPath, Vec<Seg>);
+
+/// The definitions (by index) a schema needs, transitively: `used` are its name uses not defined
+/// in it (each a list of candidate full names, with a payload saying where); `by_name` finds a
+/// definition's index; `uses_of` gives that definition's own uses. `unresolved` hears of every
+/// use found nowhere.
+pub fn needed_definitions<U>(
+    used: Vec<(Vec<String>, U)>,
+    by_name: &HashMap<String, usize>,
+    uses_of: impl Fn(usize) -> Vec<(Vec<String>, U)>,
+    mut unresolved: impl FnMut(Vec<String>, U),
+) -> BTreeSet<usize> {
+    let mut needed = BTreeSet::new();
+    let mut pending = used;
+    while let Some((names, payload)) = pending.pop() {
+        match names.iter().find_map(|name| by_name.get(name)) {
+            Some(&index) => {
+                if needed.insert(index) {
+                    pending.extend(uses_of(index));
+                }
+            }
+            None => unresolved(names, payload),
+        }
+    }
+    needed
 }
 
 /// A type name that resolves nowhere: a typo of a type keyword, or a missing named type.

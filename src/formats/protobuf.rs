@@ -70,9 +70,7 @@ pub fn compile(
     findings: &mut Findings,
 ) -> Option<ProtoSchema> {
     let text = catalog.read_text(path).ok()?;
-    let mut roots = vec![event.dir.clone()];
-    roots.extend(shared_roots(catalog));
-    roots.push(CatalogPath::root());
+    let roots = catalog.import_roots(&event.dir);
     let opened = Arc::new(Mutex::new(HashMap::new()));
     let mut resolver = ChainFileResolver::new();
     resolver.add(GoogleFileResolver::new());
@@ -99,15 +97,6 @@ pub fn compile(
         file,
         message,
     })
-}
-
-/// Every `domains/<domain>/schemas/` folder.
-fn shared_roots(catalog: &Catalog) -> Vec<CatalogPath> {
-    catalog
-        .domains
-        .iter()
-        .map(|domain| domain.dir.child("schemas"))
-        .collect()
 }
 
 fn compile_error_finding(
