@@ -1,0 +1,857 @@
+//! The embedded Schema Registry: Confluent's semantics over a folder.
+//!
+//! State lives in `state.json`, rewritten whole on every change (write a temporary file, fsync it,
+//! rename it over the old one, fsync the folder), so a crash leaves the old state or the new one,
+//! never a mix. An exclusive lock on `lock` keeps two evcat processes from writing one folder.
+//!
+//! Semantics follow Confluent Schema Registry: a schema (text, type and references) has one
+//! global id across subjects; registering a schema a subject already holds returns the existing
+//! id and adds no version; versions keep counting after deletes; a permanent delete must follow a
+//! soft delete; READONLY refuses writes; IMPORT skips compatibility checks; verdicts come from
+//! evcat's compatibility engine.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{CompatibilityLevel, Format};
+use crate::compat::json::Policy;
+use crate::compat::load::{self, SchemaFiles};
+use crate::compat::Verdict;
+
+/// A registry error, with Confluent's error code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (error code {code})")]
+pub struct RegistryError {
+    pub code: u32,
+    pub message: String,
+}
+
+impl RegistryError {
+    fn new(code: u32, message: impl Into<String>) -> Self {
+        RegistryError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status the error code stands for (its first three digits).
+    pub fn status(&self) -> u16 {
+        let code = self.code;
+        let status = if code >= 1000 { code / 100 } else { code };
+        u16::try_from(status).unwrap_or(500)
+    }
+}
+
+fn subject_not_found(subject: &str) -> RegistryError {
+    RegistryError::new(40401, format!("Subject '{subject}' not found."))
+}
+
+fn version_not_found(subject: &str, version: u32) -> RegistryError {
+    RegistryError::new(
+        40402,
+        format!("Version {version} not found for subject '{subject}'."),
+    )
+}
+
+fn storage(error: impl std::fmt::Display) -> RegistryError {
+    RegistryError::new(50001, format!("Error in the backend data store: {error}"))
+}
+
+/// Compatibility checking is skipped in IMPORT; writes are refused in READONLY.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Mode {
+    #[default]
+    Readwrite,
+    Readonly,
+    Import,
+}
+
+/// A schema a schema refers to: the import name and the subject version that holds it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Reference {
+    pub name: String,
+    pub subject: String,
+    pub version: u32,
+}
+
+/// A schema as stored: text, type and references, identified globally.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSchema {
+    pub schema: String,
+    pub schema_type: Format,
+    #[serde(default)]
+    pub references: Vec<Reference>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct VersionEntry {
+    version: u32,
+    id: u32,
+    /// Soft-deleted: hidden from lookups and checks, still counted.
+    #[serde(default)]
+    deleted: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct SubjectState {
+    versions: Vec<VersionEntry>,
+    #[serde(default)]
+    compatibility: Option<CompatibilityLevel>,
+    #[serde(default)]
+    mode: Option<Mode>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct State {
+    next_id: u32,
+    schemas: BTreeMap<u32, StoredSchema>,
+    subjects: BTreeMap<String, SubjectState>,
+    compatibility: CompatibilityLevel,
+    mode: Mode,
+}
+
+/// A registered version, as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RegisteredVersion {
+    pub subject: String,
+    pub version: u32,
+    pub id: u32,
+    pub schema: StoredSchema,
+}
+
+/// Which version of a subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionSelector {
+    Latest,
+    Number(u32),
+}
+
+/// The embedded registry in `dir`, locked for this process while it lives.
+pub struct Store {
+    dir: PathBuf,
+    state: State,
+    _lock: fs::File,
+}
+
+const STATE_FILE: &str = "state.json";
+const LOCK_FILE: &str = "lock";
+
+impl Store {
+    /// Opens (or creates) the registry in `dir`, taking its lock.
+    pub fn open(dir: &Path) -> Result<Self, RegistryError> {
+        fs::create_dir_all(dir).map_err(storage)?;
+        let lock = lock_folder(dir)?;
+        let state = match fs::read(dir.join(STATE_FILE)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|error| {
+                storage(format!(
+                    "{} is damaged: {error}",
+                    dir.join(STATE_FILE).display()
+                ))
+            })?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => State {
+                next_id: 1,
+                ..State::default()
+            },
+            Err(error) => return Err(storage(error)),
+        };
+        let dangling = state
+            .subjects
+            .iter()
+            .flat_map(|(subject, subject_state)| {
+                subject_state
+                    .versions
+                    .iter()
+                    .map(move |entry| (subject, entry))
+            })
+            .find(|(_, entry)| !state.schemas.contains_key(&entry.id));
+        if let Some((subject, entry)) = dangling {
+            return Err(storage(format!(
+                "{} is damaged: {subject} version {} names schema {}, which it does not hold",
+                dir.join(STATE_FILE).display(),
+                entry.version,
+                entry.id
+            )));
+        }
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            state,
+            _lock: lock,
+        })
+    }
+
+    fn save(&self) -> Result<(), RegistryError> {
+        let bytes = serde_json::to_vec_pretty(&self.state).map_err(storage)?;
+        let temporary = self.dir.join(format!("{STATE_FILE}.tmp"));
+        let mut file = fs::File::create(&temporary).map_err(storage)?;
+        file.write_all(&bytes).map_err(storage)?;
+        file.sync_all().map_err(storage)?;
+        fs::rename(&temporary, self.dir.join(STATE_FILE)).map_err(storage)?;
+        // The rename is durable only once the folder itself is synced.
+        fs::File::open(&self.dir)
+            .and_then(|folder| folder.sync_all())
+            .map_err(storage)
+    }
+
+    fn writable(&self, subject: &str) -> Result<Mode, RegistryError> {
+        let mode = self.mode(Some(subject));
+        if mode == Mode::Readonly {
+            return Err(RegistryError::new(
+                42205,
+                format!("Subject {subject} is in read-only mode"),
+            ));
+        }
+        Ok(mode)
+    }
+
+    pub fn subjects(&self, include_deleted: bool) -> Vec<String> {
+        self.state
+            .subjects
+            .iter()
+            .filter(|(_, state)| {
+                include_deleted || state.versions.iter().any(|version| !version.deleted)
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    fn live_versions<'s>(&'s self, subject: &str) -> Result<Vec<&'s VersionEntry>, RegistryError> {
+        let state = self
+            .state
+            .subjects
+            .get(subject)
+            .ok_or_else(|| subject_not_found(subject))?;
+        let live: Vec<&VersionEntry> = state
+            .versions
+            .iter()
+            .filter(|version| !version.deleted)
+            .collect();
+        if live.is_empty() {
+            return Err(subject_not_found(subject));
+        }
+        Ok(live)
+    }
+
+    pub fn versions(
+        &self,
+        subject: &str,
+        include_deleted: bool,
+    ) -> Result<Vec<u32>, RegistryError> {
+        let state = self
+            .state
+            .subjects
+            .get(subject)
+            .ok_or_else(|| subject_not_found(subject))?;
+        let versions: Vec<u32> = state
+            .versions
+            .iter()
+            .filter(|version| include_deleted || !version.deleted)
+            .map(|version| version.version)
+            .collect();
+        if versions.is_empty() {
+            return Err(subject_not_found(subject));
+        }
+        Ok(versions)
+    }
+
+    pub fn version(
+        &self,
+        subject: &str,
+        selector: VersionSelector,
+    ) -> Result<RegisteredVersion, RegistryError> {
+        let live = self.live_versions(subject)?;
+        let entry = match selector {
+            VersionSelector::Latest => live.last().copied(),
+            VersionSelector::Number(number) => {
+                live.iter().copied().find(|entry| entry.version == number)
+            }
+        };
+        let entry = entry.ok_or_else(|| match selector {
+            VersionSelector::Number(number) => version_not_found(subject, number),
+            VersionSelector::Latest => subject_not_found(subject),
+        })?;
+        Ok(self.registered(subject, entry))
+    }
+
+    fn registered(&self, subject: &str, entry: &VersionEntry) -> RegisteredVersion {
+        RegisteredVersion {
+            subject: subject.to_string(),
+            version: entry.version,
+            id: entry.id,
+            // `open` checks that every version names a schema the store holds, and schemas are
+            // never removed, so the fallback cannot be reached.
+            schema: self
+                .state
+                .schemas
+                .get(&entry.id)
+                .cloned()
+                .unwrap_or_else(|| StoredSchema {
+                    schema: String::new(),
+                    schema_type: Format::Avro,
+                    references: Vec::new(),
+                }),
+        }
+    }
+
+    pub fn schema_by_id(&self, id: u32) -> Result<&StoredSchema, RegistryError> {
+        self.state
+            .schemas
+            .get(&id)
+            .ok_or_else(|| RegistryError::new(40403, format!("Schema {id} not found")))
+    }
+
+    /// The subject versions that use schema `id`.
+    pub fn subject_versions_of(&self, id: u32) -> Vec<(String, u32)> {
+        self.state
+            .subjects
+            .iter()
+            .flat_map(|(subject, state)| {
+                state
+                    .versions
+                    .iter()
+                    .filter(move |entry| entry.id == id && !entry.deleted)
+                    .map(move |entry| (subject.clone(), entry.version))
+            })
+            .collect()
+    }
+
+    /// The schema ids whose references point at `subject` `version`.
+    pub fn referenced_by(&self, subject: &str, version: u32) -> Vec<u32> {
+        self.state
+            .schemas
+            .iter()
+            .filter(|(_, schema)| {
+                schema
+                    .references
+                    .iter()
+                    .any(|reference| reference.subject == subject && reference.version == version)
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// The version of `subject` that holds exactly this schema, if any.
+    pub fn lookup(
+        &self,
+        subject: &str,
+        schema: &StoredSchema,
+    ) -> Result<RegisteredVersion, RegistryError> {
+        let live = self.live_versions(subject)?;
+        live.iter()
+            .find(|entry| self.state.schemas.get(&entry.id) == Some(schema))
+            .map(|entry| self.registered(subject, entry))
+            .ok_or_else(|| RegistryError::new(40403, "Schema not found"))
+    }
+
+    pub fn compatibility(&self, subject: Option<&str>) -> CompatibilityLevel {
+        subject
+            .and_then(|subject| self.state.subjects.get(subject)?.compatibility)
+            .unwrap_or(self.state.compatibility)
+    }
+
+    /// The level set on the subject itself (not inherited), as `GET /config/{subject}` without
+    /// `defaultToGlobal` shows it.
+    pub fn subject_compatibility(&self, subject: &str) -> Option<CompatibilityLevel> {
+        self.state.subjects.get(subject)?.compatibility
+    }
+
+    pub fn set_compatibility(
+        &mut self,
+        subject: Option<&str>,
+        level: CompatibilityLevel,
+    ) -> Result<(), RegistryError> {
+        match subject {
+            Some(subject) => {
+                self.state
+                    .subjects
+                    .entry(subject.to_string())
+                    .or_default()
+                    .compatibility = Some(level)
+            }
+            None => self.state.compatibility = level,
+        }
+        self.save()
+    }
+
+    pub fn delete_compatibility(
+        &mut self,
+        subject: &str,
+    ) -> Result<CompatibilityLevel, RegistryError> {
+        let state = self
+            .state
+            .subjects
+            .get_mut(subject)
+            .ok_or_else(|| subject_not_found(subject))?;
+        let previous = state
+            .compatibility
+            .take()
+            .unwrap_or(self.state.compatibility);
+        self.save()?;
+        Ok(previous)
+    }
+
+    pub fn mode(&self, subject: Option<&str>) -> Mode {
+        subject
+            .and_then(|subject| self.state.subjects.get(subject)?.mode)
+            .unwrap_or(self.state.mode)
+    }
+
+    pub fn set_mode(&mut self, subject: Option<&str>, mode: Mode) -> Result<(), RegistryError> {
+        match subject {
+            Some(subject) => {
+                self.state
+                    .subjects
+                    .entry(subject.to_string())
+                    .or_default()
+                    .mode = Some(mode)
+            }
+            None => self.state.mode = mode,
+        }
+        self.save()
+    }
+
+    /// Checks `schema` against the subject's versions under its level (or against one version).
+    pub fn check_compatibility(
+        &self,
+        subject: &str,
+        schema: &StoredSchema,
+        against: Option<VersionSelector>,
+    ) -> Result<Verdict, RegistryError> {
+        let level = self.compatibility(Some(subject));
+        let previous: Vec<RegisteredVersion> = match (self.live_versions(subject), against) {
+            (Err(_), _) => Vec::new(),
+            (Ok(_), Some(selector)) => vec![self.version(subject, selector)?],
+            (Ok(live), None) => live
+                .iter()
+                .map(|entry| self.registered(subject, entry))
+                .collect(),
+        };
+        let parse = |stored: &StoredSchema| {
+            let files = ReferenceFiles {
+                store: self,
+                references: &stored.references,
+            };
+            load::parse(stored.schema_type, "schema", &stored.schema, &files)
+                .map_err(|message| RegistryError::new(42201, format!("Invalid schema: {message}")))
+        };
+        let new = parse(schema)?;
+        let mut parsed = Vec::new();
+        for version in &previous {
+            if version.schema.schema_type != schema.schema_type {
+                return Err(RegistryError::new(
+                    409,
+                    format!(
+                        "Schema type {} does not match the subject's type {}",
+                        schema.schema_type, version.schema.schema_type
+                    ),
+                ));
+            }
+            parsed.push(parse(&version.schema)?);
+        }
+        let refs: Vec<&load::Parsed> = parsed.iter().collect();
+        // One version against itself is what a non-transitive level sees as "the latest".
+        let level = match against {
+            Some(_) => non_transitive(level),
+            None => level,
+        };
+        load::check_parsed(level, Policy::Strict, &refs, &new)
+            .map_err(|message| RegistryError::new(42201, message))
+    }
+
+    /// Registers `schema` under `subject`; returns its global id. Idempotent for a schema the
+    /// subject already holds.
+    pub fn register(&mut self, subject: &str, schema: StoredSchema) -> Result<u32, RegistryError> {
+        let mode = self.writable(subject)?;
+        if let Ok(existing) = self.lookup(subject, &schema) {
+            return Ok(existing.id);
+        }
+        for reference in &schema.references {
+            self.version(
+                &reference.subject,
+                VersionSelector::Number(reference.version),
+            )?;
+        }
+        if mode != Mode::Import {
+            let verdict = self.check_compatibility(subject, &schema, None)?;
+            if !verdict.compatible {
+                let messages: Vec<String> = verdict
+                    .findings
+                    .iter()
+                    .filter(|finding| finding.difference.breaking)
+                    .map(|finding| {
+                        format!("{} at {}", finding.difference.kind, finding.difference.path)
+                    })
+                    .collect();
+                return Err(RegistryError::new(
+                    409,
+                    format!(
+                        "Schema being registered is incompatible with an earlier schema for subject \"{subject}\", details: [{}]",
+                        messages.join(", ")
+                    ),
+                ));
+            }
+        }
+        let id = match self
+            .state
+            .schemas
+            .iter()
+            .find(|(_, stored)| **stored == schema)
+        {
+            Some((id, _)) => *id,
+            None => {
+                let id = self.state.next_id;
+                self.state.next_id += 1;
+                self.state.schemas.insert(id, schema);
+                id
+            }
+        };
+        let state = self.state.subjects.entry(subject.to_string()).or_default();
+        let version = state
+            .versions
+            .iter()
+            .map(|entry| entry.version)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        state.versions.push(VersionEntry {
+            version,
+            id,
+            deleted: false,
+        });
+        self.save()?;
+        Ok(id)
+    }
+
+    /// Deletes one version: soft first, then (with `permanent`) for good.
+    pub fn delete_version(
+        &mut self,
+        subject: &str,
+        selector: VersionSelector,
+        permanent: bool,
+    ) -> Result<u32, RegistryError> {
+        self.writable(subject)?;
+        let state = self
+            .state
+            .subjects
+            .get_mut(subject)
+            .ok_or_else(|| subject_not_found(subject))?;
+        let position = match selector {
+            VersionSelector::Latest => state
+                .versions
+                .iter()
+                .rposition(|entry| !entry.deleted || permanent),
+            VersionSelector::Number(number) => state
+                .versions
+                .iter()
+                .position(|entry| entry.version == number),
+        };
+        let position = position.ok_or_else(|| match selector {
+            VersionSelector::Number(number) => version_not_found(subject, number),
+            VersionSelector::Latest => subject_not_found(subject),
+        })?;
+        let version = state.versions[position].version;
+        match (permanent, state.versions[position].deleted) {
+            (false, true) => {
+                return Err(RegistryError::new(
+                    40406,
+                    format!("Subject '{subject}' Version {version} was soft deleted. Set permanent=true to delete permanently"),
+                ))
+            }
+            (true, false) => {
+                return Err(RegistryError::new(
+                    40407,
+                    format!("Subject '{subject}' Version {version} was not deleted first before being permanently deleted"),
+                ))
+            }
+            (false, false) => state.versions[position].deleted = true,
+            (true, true) => {
+                state.versions.remove(position);
+            }
+        }
+        self.save()?;
+        Ok(version)
+    }
+
+    /// Deletes a subject: soft (its versions hidden), then (with `permanent`) for good.
+    pub fn delete_subject(
+        &mut self,
+        subject: &str,
+        permanent: bool,
+    ) -> Result<Vec<u32>, RegistryError> {
+        self.writable(subject)?;
+        let state = self
+            .state
+            .subjects
+            .get_mut(subject)
+            .ok_or_else(|| subject_not_found(subject))?;
+        let all_soft_deleted = state.versions.iter().all(|entry| entry.deleted);
+        let versions: Vec<u32> = state.versions.iter().map(|entry| entry.version).collect();
+        if permanent {
+            if !all_soft_deleted {
+                return Err(RegistryError::new(
+                    40405,
+                    format!("Subject '{subject}' was not deleted first before being permanently deleted"),
+                ));
+            }
+            self.state.subjects.remove(subject);
+        } else {
+            if all_soft_deleted {
+                return Err(RegistryError::new(
+                    40404,
+                    format!("Subject '{subject}' was soft deleted. Set permanent=true to delete permanently"),
+                ));
+            }
+            for entry in &mut state.versions {
+                entry.deleted = true;
+            }
+        }
+        self.save()?;
+        Ok(versions)
+    }
+}
+
+fn non_transitive(level: CompatibilityLevel) -> CompatibilityLevel {
+    match level {
+        CompatibilityLevel::BackwardTransitive => CompatibilityLevel::Backward,
+        CompatibilityLevel::ForwardTransitive => CompatibilityLevel::Forward,
+        CompatibilityLevel::FullTransitive => CompatibilityLevel::Full,
+        other => other,
+    }
+}
+
+/// Resolves a schema's imports and `$ref`s to the registered versions its references name.
+struct ReferenceFiles<'s> {
+    store: &'s Store,
+    references: &'s [Reference],
+}
+
+impl ReferenceFiles<'_> {
+    fn text(&self, reference: &Reference) -> Option<(String, String)> {
+        let version = self
+            .store
+            .version(
+                &reference.subject,
+                VersionSelector::Number(reference.version),
+            )
+            .ok()?;
+        Some((reference.name.clone(), version.schema.schema))
+    }
+}
+
+impl SchemaFiles for ReferenceFiles<'_> {
+    fn resolve(&self, _from: &str, reference: &str) -> Option<(String, String)> {
+        self.references
+            .iter()
+            .find(|candidate| candidate.name == reference)
+            .and_then(|candidate| self.text(candidate))
+    }
+
+    fn avro_candidates(&self, _from: &str) -> Vec<(String, String)> {
+        self.references
+            .iter()
+            .filter_map(|reference| self.text(reference))
+            .collect()
+    }
+}
+
+/// Takes an exclusive lock on the folder's lock file for this process's lifetime.
+fn lock_folder(dir: &Path) -> Result<fs::File, RegistryError> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+        .map_err(storage)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on a file descriptor this function owns; it does not touch memory.
+        let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+        if !locked {
+            return Err(RegistryError::new(
+                50003,
+                format!(
+                    "the registry folder {} is in use by another evcat process; stop it, or use another folder",
+                    dir.display()
+                ),
+            ));
+        }
+    }
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn avro(text: &str) -> StoredSchema {
+        StoredSchema {
+            schema: text.to_string(),
+            schema_type: Format::Avro,
+            references: Vec::new(),
+        }
+    }
+
+    const V1: &str = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#;
+    const V2: &str = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":""}]}"#;
+    const BREAKING: &str =
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"string"}]}"#;
+
+    #[test]
+    fn ids_are_global_and_registration_is_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let first = store.register("a-value", avro(V1)).unwrap();
+        assert_eq!(store.register("a-value", avro(V1)).unwrap(), first);
+        assert_eq!(store.versions("a-value", false).unwrap(), [1]);
+        assert_eq!(
+            store.register("b-value", avro(V1)).unwrap(),
+            first,
+            "same schema, same id"
+        );
+        let second = store.register("a-value", avro(V2)).unwrap();
+        assert_ne!(second, first);
+        assert_eq!(
+            store
+                .version("a-value", VersionSelector::Latest)
+                .unwrap()
+                .version,
+            2
+        );
+        assert_eq!(store.lookup("a-value", &avro(V1)).unwrap().version, 1);
+        assert_eq!(
+            store.lookup("a-value", &avro(BREAKING)).unwrap_err().code,
+            40403
+        );
+        assert_eq!(store.lookup("nope", &avro(V1)).unwrap_err().code, 40401);
+    }
+
+    #[test]
+    fn incompatible_schemas_are_refused_unless_importing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store.register("s", avro(V1)).unwrap();
+        let error = store.register("s", avro(BREAKING)).unwrap_err();
+        assert_eq!(error.code, 409);
+        assert!(error.message.contains("TYPE_MISMATCH"), "{}", error.message);
+        store
+            .set_compatibility(Some("s"), CompatibilityLevel::None)
+            .unwrap();
+        assert!(store.register("s", avro(BREAKING)).is_ok());
+        store
+            .set_compatibility(Some("s"), CompatibilityLevel::Backward)
+            .unwrap();
+        store.set_mode(Some("s"), Mode::Import).unwrap();
+        assert!(
+            store.register("s", avro(V2)).is_ok(),
+            "IMPORT skips the check"
+        );
+        store.set_mode(None, Mode::Readonly).unwrap();
+        store.set_mode(Some("s"), Mode::Readonly).unwrap();
+        assert_eq!(store.register("s", avro(V1)).unwrap_err().code, 42205);
+    }
+
+    #[test]
+    fn deletes_are_soft_then_permanent() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store.register("s", avro(V1)).unwrap();
+        store.register("s", avro(V2)).unwrap();
+        assert_eq!(store.delete_subject("s", true).unwrap_err().code, 40405);
+        assert_eq!(store.delete_subject("s", false).unwrap(), [1, 2]);
+        assert!(store.subjects(false).is_empty());
+        assert_eq!(store.subjects(true), ["s"]);
+        assert_eq!(store.delete_subject("s", true).unwrap(), [1, 2]);
+        assert!(store.subjects(true).is_empty());
+        // Versions count on after deletes of single versions.
+        store.register("t", avro(V1)).unwrap();
+        store
+            .delete_version("t", VersionSelector::Number(1), false)
+            .unwrap();
+        store.register("t", avro(V2)).unwrap();
+        assert_eq!(store.versions("t", true).unwrap(), [1, 2]);
+        assert_eq!(
+            store
+                .delete_version("t", VersionSelector::Number(2), true)
+                .unwrap_err()
+                .code,
+            40407
+        );
+    }
+
+    #[test]
+    fn state_survives_reopening_and_the_folder_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut store = Store::open(dir.path()).unwrap();
+            store.register("s", avro(V1)).unwrap();
+            #[cfg(unix)]
+            assert_eq!(
+                Store::open(dir.path()).err().map(|error| error.code),
+                Some(50003)
+            );
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            store
+                .version("s", VersionSelector::Latest)
+                .unwrap()
+                .schema
+                .schema,
+            V1
+        );
+        assert!(!dir.path().join("state.json.tmp").exists());
+    }
+
+    #[test]
+    fn damaged_state_is_reported_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("state.json"), "{not json").unwrap();
+        assert_eq!(
+            Store::open(dir.path()).err().map(|error| error.code),
+            Some(50001)
+        );
+        let dangling = r#"{"next_id":2,"schemas":{},"subjects":{"s":{"versions":[{"version":1,"id":1}]}},
+            "compatibility":"BACKWARD","mode":"READWRITE"}"#;
+        std::fs::write(dir.path().join("state.json"), dangling).unwrap();
+        let error = Store::open(dir.path()).err().unwrap();
+        assert_eq!(error.code, 50001);
+        assert!(
+            error.message.contains("names schema 1"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn references_resolve_to_registered_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let money = r#"{"type":"record","name":"Money","namespace":"acme","fields":[{"name":"cents","type":"long"}]}"#;
+        store.register("acme.Money", avro(money)).unwrap();
+        let paid = StoredSchema {
+            schema: r#"{"type":"record","name":"Paid","namespace":"acme","fields":[{"name":"amount","type":"Money"}]}"#.to_string(),
+            schema_type: Format::Avro,
+            references: vec![Reference {
+                name: "acme.Money".to_string(),
+                subject: "acme.Money".to_string(),
+                version: 1,
+            }],
+        };
+        let id = store.register("paid-value", paid).unwrap();
+        assert_eq!(store.referenced_by("acme.Money", 1), [id]);
+        let dangling = StoredSchema {
+            references: vec![Reference {
+                name: "x".to_string(),
+                subject: "missing".to_string(),
+                version: 1,
+            }],
+            ..avro(V1)
+        };
+        assert_eq!(store.register("other", dangling).unwrap_err().code, 40401);
+    }
+}
