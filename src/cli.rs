@@ -101,12 +101,31 @@ pub enum Command {
         #[arg(required = true, num_args = 1.., value_name = "OLD... NEW")]
         files: Vec<PathBuf>,
     },
+    /// Run or manage an embedded Schema Registry.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
     /// List the lint rules, or explain one (by id or name).
     Rules {
         /// A rule id (N001) or name (naming.topic).
         rule: Option<String>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RegistryCommand {
+    /// Serve an embedded registry kept in a folder over Confluent Schema Registry's REST API.
+    Serve {
+        /// The folder holding the registry's state (created if missing).
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// Where to listen; loopback by default. Port 0 picks a free port (printed on start).
+        #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDRESS")]
+        listen: std::net::SocketAddr,
+        /// An environment variable holding `user:password`: requests must then use HTTP basic auth.
+        #[arg(long, value_name = "VAR")]
+        basic_auth_env: Option<String>,
     },
 }
 
@@ -195,6 +214,12 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Check(#[from] crate::check::CheckError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Serve(#[from] crate::registry::serve::ServeError),
+    #[error("environment variable {0} is not set (it should hold user:password)")]
+    #[diagnostic(code(evcat::credentials))]
+    MissingCredentials(String),
     #[error("cannot write output: {0}")]
     #[diagnostic(code(evcat::io))]
     Output(#[from] std::io::Error),
@@ -230,6 +255,11 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             deny_warnings,
         } => lint(cli.catalog.as_deref(), format, deny_warnings),
         Command::Rules { rule, format } => list_rules(rule.as_deref(), format),
+        Command::Registry(RegistryCommand::Serve {
+            dir,
+            listen,
+            basic_auth_env,
+        }) => serve_registry(&dir, listen, basic_auth_env.as_deref()),
         Command::Check { against, format } => {
             check(cli.catalog.as_deref(), against.as_deref(), format)
         }
@@ -410,6 +440,27 @@ fn compat(
     } else {
         EXIT_FINDINGS
     })
+}
+
+fn serve_registry(
+    dir: &Path,
+    listen: std::net::SocketAddr,
+    basic_auth_env: Option<&str>,
+) -> Result<u8, CliError> {
+    let basic_auth = match basic_auth_env {
+        Some(variable) => Some(
+            std::env::var(variable)
+                .map_err(|_| CliError::MissingCredentials(variable.to_string()))?,
+        ),
+        None => None,
+    };
+    let store = crate::registry::store::Store::open(dir)
+        .map_err(crate::registry::serve::ServeError::from)?;
+    crate::registry::serve::serve(
+        store,
+        &crate::registry::serve::ServeOptions { listen, basic_auth },
+    )?;
+    Ok(EXIT_OK)
 }
 
 fn use_color() -> bool {

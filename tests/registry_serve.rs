@@ -1,0 +1,327 @@
+//! `evcat registry serve` as a child process on a free loopback port, held to Confluent Schema
+//! Registry's documented responses: status codes, error codes, bodies, content type.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+struct Registry {
+    child: Child,
+    address: String,
+    auth: Option<String>,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &std::path::Path, credentials: Option<&str>) -> Registry {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_evcat"));
+    command
+        .args(["registry", "serve", "--listen", "127.0.0.1:0", "--dir"])
+        .arg(dir)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    if let Some(credentials) = credentials {
+        command
+            .args(["--basic-auth-env", "TEST_REGISTRY_AUTH"])
+            .env("TEST_REGISTRY_AUTH", credentials);
+    }
+    let mut child = command.spawn().expect("start evcat registry serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut line = String::new();
+    BufReader::new(stderr)
+        .read_line(&mut line)
+        .expect("startup line");
+    let address = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .expect("address in startup line")
+        .to_string();
+    Registry {
+        child,
+        address,
+        auth: None,
+    }
+}
+
+/// One HTTP/1.1 exchange: (status, content type, JSON body).
+fn request(
+    registry: &Registry,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, String, Value) {
+    let mut stream = TcpStream::connect(&registry.address).expect("connect");
+    let body = body.map(|body| body.to_string()).unwrap_or_default();
+    let auth = registry
+        .auth
+        .as_ref()
+        .map(|header| format!("Authorization: {header}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\n\
+         Content-Length: {}\r\n{auth}Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("receive");
+    let (head, body) = response.split_once("\r\n\r\n").expect("HTTP response");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("status");
+    let content_type = head
+        .lines()
+        .find_map(|line| line.strip_prefix("Content-Type: "))
+        .unwrap_or_default()
+        .to_string();
+    (
+        status,
+        content_type,
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+const V1: &str = r#"{"type":"record","name":"Paid","fields":[{"name":"id","type":"string"}]}"#;
+const V2: &str = r#"{"type":"record","name":"Paid","fields":[{"name":"id","type":"string"},{"name":"note","type":["null","string"],"default":null}]}"#;
+const BREAKING: &str = r#"{"type":"record","name":"Paid","fields":[{"name":"id","type":"int"}]}"#;
+
+#[test]
+fn register_lookup_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start(dir.path(), None);
+    let (status, content_type, body) = request(
+        &registry,
+        "POST",
+        "/subjects/paid-value/versions",
+        Some(json!({"schema": V1})),
+    );
+    assert_eq!((status, body["id"].as_u64()), (200, Some(1)));
+    assert_eq!(content_type, "application/vnd.schemaregistry.v1+json");
+    // Registering it again creates no version and returns the same id.
+    let (_, _, again) = request(
+        &registry,
+        "POST",
+        "/subjects/paid-value/versions",
+        Some(json!({"schema": V1})),
+    );
+    assert_eq!(again["id"], 1);
+    let (_, _, versions) = request(&registry, "GET", "/subjects/paid-value/versions", None);
+    assert_eq!(versions, json!([1]));
+    let (status, _, found) = request(
+        &registry,
+        "POST",
+        "/subjects/paid-value",
+        Some(json!({"schema": V1})),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        (
+            found["subject"].as_str(),
+            found["version"].as_u64(),
+            found["id"].as_u64()
+        ),
+        (Some("paid-value"), Some(1), Some(1))
+    );
+    let (status, _, missing) = request(
+        &registry,
+        "POST",
+        "/subjects/paid-value",
+        Some(json!({"schema": V2})),
+    );
+    assert_eq!((status, missing["error_code"].as_u64()), (404, Some(40403)));
+    let (status, _, unknown) = request(
+        &registry,
+        "POST",
+        "/subjects/nope",
+        Some(json!({"schema": V1})),
+    );
+    assert_eq!((status, unknown["error_code"].as_u64()), (404, Some(40401)));
+    let (_, _, latest) = request(
+        &registry,
+        "GET",
+        "/subjects/paid-value/versions/latest",
+        None,
+    );
+    assert_eq!(latest["schema"], V1);
+    assert!(latest.get("schemaType").is_none(), "Avro omits schemaType");
+    let (_, _, by_id) = request(&registry, "GET", "/schemas/ids/1", None);
+    assert_eq!(by_id["schema"], V1);
+    let (_, _, raw) = request(
+        &registry,
+        "GET",
+        "/subjects/paid-value/versions/1/schema",
+        None,
+    );
+    assert_eq!(raw["name"], "Paid");
+    let (_, _, subjects) = request(&registry, "GET", "/subjects", None);
+    assert_eq!(subjects, json!(["paid-value"]));
+    let (_, _, types) = request(&registry, "GET", "/schemas/types", None);
+    assert_eq!(types, json!(["JSON", "PROTOBUF", "AVRO"]));
+    let (status, _, bad_version) =
+        request(&registry, "GET", "/subjects/paid-value/versions/zero", None);
+    assert_eq!(
+        (status, bad_version["error_code"].as_u64()),
+        (422, Some(42202))
+    );
+}
+
+#[test]
+fn compatibility_is_checked_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start(dir.path(), None);
+    request(
+        &registry,
+        "POST",
+        "/subjects/paid-value/versions",
+        Some(json!({"schema": V1})),
+    );
+    let (status, _, verdict) = request(
+        &registry,
+        "POST",
+        "/compatibility/subjects/paid-value/versions/latest?verbose=true",
+        Some(json!({"schema": BREAKING})),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(verdict["is_compatible"], false);
+    assert!(
+        verdict["messages"][0]
+            .as_str()
+            .unwrap()
+            .contains("TYPE_MISMATCH"),
+        "{verdict}"
+    );
+    let (_, _, ok) = request(
+        &registry,
+        "POST",
+        "/compatibility/subjects/paid-value/versions",
+        Some(json!({"schema": V2})),
+    );
+    assert_eq!(ok["is_compatible"], true);
+    let (status, _, refused) = request(
+        &registry,
+        "POST",
+        "/subjects/paid-value/versions",
+        Some(json!({"schema": BREAKING})),
+    );
+    assert_eq!((status, refused["error_code"].as_u64()), (409, Some(409)));
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains("incompatible"));
+    let (status, _, invalid) = request(
+        &registry,
+        "POST",
+        "/subjects/paid-value/versions",
+        Some(json!({"schema": "{not avro"})),
+    );
+    assert_eq!((status, invalid["error_code"].as_u64()), (422, Some(42201)));
+}
+
+#[test]
+fn config_mode_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start(dir.path(), None);
+    let (_, _, global) = request(&registry, "GET", "/config", None);
+    assert_eq!(global, json!({"compatibilityLevel": "BACKWARD"}));
+    let (status, _, set) = request(
+        &registry,
+        "PUT",
+        "/config/paid-value",
+        Some(json!({"compatibility": "FULL"})),
+    );
+    assert_eq!((status, set), (200, json!({"compatibility": "FULL"})));
+    let (_, _, subject) = request(&registry, "GET", "/config/paid-value", None);
+    assert_eq!(subject["compatibilityLevel"], "FULL");
+    let (status, _, bad) = request(
+        &registry,
+        "PUT",
+        "/config",
+        Some(json!({"compatibility": "SIDEWAYS"})),
+    );
+    assert_eq!((status, bad["error_code"].as_u64()), (422, Some(42203)));
+    let (_, _, mode) = request(
+        &registry,
+        "PUT",
+        "/mode/paid-value",
+        Some(json!({"mode": "READONLY"})),
+    );
+    assert_eq!(mode, json!({"mode": "READONLY"}));
+    let (status, _, read_only) = request(
+        &registry,
+        "POST",
+        "/subjects/paid-value/versions",
+        Some(json!({"schema": V1})),
+    );
+    assert_eq!(
+        (status, read_only["error_code"].as_u64()),
+        (422, Some(42205))
+    );
+    request(
+        &registry,
+        "PUT",
+        "/mode/paid-value",
+        Some(json!({"mode": "READWRITE"})),
+    );
+    request(
+        &registry,
+        "POST",
+        "/subjects/paid-value/versions",
+        Some(json!({"schema": V1})),
+    );
+    let (status, _, hard_first) = request(
+        &registry,
+        "DELETE",
+        "/subjects/paid-value?permanent=true",
+        None,
+    );
+    assert_eq!(
+        (status, hard_first["error_code"].as_u64()),
+        (404, Some(40405))
+    );
+    let (_, _, soft) = request(&registry, "DELETE", "/subjects/paid-value", None);
+    assert_eq!(soft, json!([1]));
+    let (_, _, listed) = request(&registry, "GET", "/subjects?deleted=true", None);
+    assert_eq!(listed, json!(["paid-value"]));
+    let (_, _, hard) = request(
+        &registry,
+        "DELETE",
+        "/subjects/paid-value?permanent=true",
+        None,
+    );
+    assert_eq!(hard, json!([1]));
+    let (status, _, gone) = request(&registry, "GET", "/subjects/paid-value/versions", None);
+    assert_eq!((status, gone["error_code"].as_u64()), (404, Some(40401)));
+}
+
+#[test]
+fn basic_auth_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut registry = start(dir.path(), Some("ci:secret"));
+        let (status, _, body) = request(&registry, "GET", "/subjects", None);
+        assert_eq!((status, body["error_code"].as_u64()), (401, Some(40101)));
+        registry.auth = Some("Basic Y2k6c2VjcmV0".to_string()); // ci:secret
+        let (status, _, _) = request(
+            &registry,
+            "POST",
+            "/subjects/s/versions",
+            Some(json!({"schema": V1})),
+        );
+        assert_eq!(status, 200);
+    }
+    // The state outlives the server.
+    let registry = start(dir.path(), None);
+    let (_, _, versions) = request(&registry, "GET", "/subjects/s/versions", None);
+    assert_eq!(versions, json!([1]));
+}
