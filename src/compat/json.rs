@@ -730,22 +730,11 @@ fn is_schema_keyword(key: &str, draft: Draft) -> bool {
             && (OBJECT_KEYWORDS_MODERN.contains(&key) || ARRAY_KEYWORDS_MODERN.contains(&key)))
 }
 
+/// Decodes `%xx` escapes (in a URL path segment or a JSON pointer fragment).
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' && index + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[index + 1..index + 3], 16) {
-                out.push(byte);
-                index += 3;
-                continue;
-            }
-        }
-        out.push(bytes[index]);
-        index += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 // ---- The diff

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tiny_http::{Header, Method, Request, Response, Server};
 
-use super::store::{Mode, Reference, RegistryError, Store, StoredSchema, VersionSelector};
+use super::store::{
+    Mode, Reference, RegisteredVersion, RegistryError, Store, StoredSchema, VersionSelector,
+};
 use crate::catalog::{CompatibilityLevel, Format};
 use crate::compat::load::explain;
 
@@ -157,6 +159,16 @@ fn schema_fields(schema: &StoredSchema, into: &mut serde_json::Map<String, Value
     }
 }
 
+/// A subject version as Confluent shows it.
+fn version_body(registered: &RegisteredVersion) -> Value {
+    let mut fields = serde_json::Map::new();
+    fields.insert("subject".into(), json!(registered.subject));
+    fields.insert("version".into(), json!(registered.version));
+    fields.insert("id".into(), json!(registered.id));
+    schema_fields(&registered.schema, &mut fields);
+    Value::Object(fields)
+}
+
 fn version_selector(text: &str) -> Result<VersionSelector, RegistryError> {
     match text {
         "latest" | "-1" => Ok(VersionSelector::Latest),
@@ -212,22 +224,11 @@ fn split_url(url: &str) -> (Vec<String>, Vec<String>) {
     (segments, flags)
 }
 
+/// Decodes `%xx` escapes (in a URL path segment or a JSON pointer fragment).
 fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' && index + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[index + 1..index + 3], 16) {
-                out.push(byte);
-                index += 3;
-                continue;
-            }
-        }
-        out.push(bytes[index]);
-        index += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Routes one request. Returns the status and the JSON body.
@@ -273,15 +274,9 @@ fn route(
         (Method::Get, ["subjects", subject, "versions"]) => {
             Ok(json!(store.versions(subject, flag("deleted"))?))
         }
-        (Method::Get, ["subjects", subject, "versions", version]) => {
-            let registered = store.version(subject, version_selector(version)?)?;
-            let mut fields = serde_json::Map::new();
-            fields.insert("subject".into(), json!(registered.subject));
-            fields.insert("version".into(), json!(registered.version));
-            fields.insert("id".into(), json!(registered.id));
-            schema_fields(&registered.schema, &mut fields);
-            Ok(Value::Object(fields))
-        }
+        (Method::Get, ["subjects", subject, "versions", version]) => Ok(version_body(
+            &store.version(subject, version_selector(version)?)?,
+        )),
         (Method::Get, ["subjects", subject, "versions", version, "schema"]) => {
             let registered = store.version(subject, version_selector(version)?)?;
             // The raw schema, itself JSON for Avro and JSON Schema; Protobuf text as a string.
@@ -293,13 +288,7 @@ fn route(
             Ok(json!(store.referenced_by(subject, registered.version)))
         }
         (Method::Post, ["subjects", subject]) => {
-            let registered = store.lookup(subject, &parse_schema(body)?)?;
-            let mut fields = serde_json::Map::new();
-            fields.insert("subject".into(), json!(registered.subject));
-            fields.insert("version".into(), json!(registered.version));
-            fields.insert("id".into(), json!(registered.id));
-            schema_fields(&registered.schema, &mut fields);
-            Ok(Value::Object(fields))
+            Ok(version_body(&store.lookup(subject, &parse_schema(body)?)?))
         }
         (Method::Post, ["subjects", subject, "versions"]) => {
             let id = store.register(subject, parse_schema(body)?)?;
