@@ -126,6 +126,9 @@ pub enum RegistryCommand {
         /// An environment variable holding `user:password`: requests must then use HTTP basic auth.
         #[arg(long, value_name = "VAR")]
         basic_auth_env: Option<String>,
+        /// Testing aid: answer the first N requests with 503, to exercise clients' retries.
+        #[arg(long, hide = true, default_value_t = 0)]
+        fail_first: u32,
     },
 }
 
@@ -259,7 +262,8 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             dir,
             listen,
             basic_auth_env,
-        }) => serve_registry(&dir, listen, basic_auth_env.as_deref()),
+            fail_first,
+        }) => serve_registry(&dir, listen, basic_auth_env.as_deref(), fail_first),
         Command::Check { against, format } => {
             check(cli.catalog.as_deref(), against.as_deref(), format)
         }
@@ -446,6 +450,7 @@ fn serve_registry(
     dir: &Path,
     listen: std::net::SocketAddr,
     basic_auth_env: Option<&str>,
+    fail_first: u32,
 ) -> Result<u8, CliError> {
     let basic_auth = match basic_auth_env {
         Some(variable) => Some(
@@ -458,7 +463,11 @@ fn serve_registry(
         .map_err(crate::registry::serve::ServeError::from)?;
     crate::registry::serve::serve(
         store,
-        &crate::registry::serve::ServeOptions { listen, basic_auth },
+        &crate::registry::serve::ServeOptions {
+            listen,
+            basic_auth,
+            fail_first,
+        },
     )?;
     Ok(EXIT_OK)
 }

@@ -1,55 +1,14 @@
 //! `evcat registry serve` as a child process on a free loopback port, held to Confluent Schema
 //! Registry's documented responses: status codes, error codes, bodies, content type.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+
+use common::{start_registry as start, Registry};
 
 use serde_json::{json, Value};
-
-struct Registry {
-    child: Child,
-    address: String,
-    auth: Option<String>,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(dir: &std::path::Path, credentials: Option<&str>) -> Registry {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_evcat"));
-    command
-        .args(["registry", "serve", "--listen", "127.0.0.1:0", "--dir"])
-        .arg(dir)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null());
-    if let Some(credentials) = credentials {
-        command
-            .args(["--basic-auth-env", "TEST_REGISTRY_AUTH"])
-            .env("TEST_REGISTRY_AUTH", credentials);
-    }
-    let mut child = command.spawn().expect("start evcat registry serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut line = String::new();
-    BufReader::new(stderr)
-        .read_line(&mut line)
-        .expect("startup line");
-    let address = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .expect("address in startup line")
-        .to_string();
-    Registry {
-        child,
-        address,
-        auth: None,
-    }
-}
 
 /// One HTTP/1.1 exchange: (status, content type, JSON body).
 fn request(

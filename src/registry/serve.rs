@@ -40,6 +40,9 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// `user:password` that requests must present with HTTP basic auth.
     pub basic_auth: Option<String>,
+    /// Testing aid: answer this many first requests with 503 (`Retry-After: 0`), as an overloaded
+    /// registry would, so clients' retries can be exercised against a real server.
+    pub fail_first: u32,
 }
 
 /// Serves until the process ends. Prints the address it listens on (a port of 0 is resolved).
@@ -59,7 +62,18 @@ pub fn serve(mut store: Store, options: &ServeOptions) -> Result<(), ServeError>
             base64::engine::general_purpose::STANDARD.encode(credentials)
         )
     });
+    let mut failures_left = options.fail_first;
     for mut request in server.incoming_requests() {
+        if failures_left > 0 {
+            failures_left -= 1;
+            let unavailable = Response::from_string(
+                error_body(50003, "Service unavailable (injected)").to_string(),
+            )
+            .with_status_code(503)
+            .with_header(Header::from_bytes("Retry-After", "0").expect("static header is valid"));
+            let _ = request.respond(unavailable);
+            continue;
+        }
         let mut body = String::new();
         // A schema is small; a body past the catalog's file limit is not read further.
         let _ = request

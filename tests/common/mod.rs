@@ -3,8 +3,9 @@
 #![allow(dead_code)] // Each test crate uses a different part of this module.
 
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
@@ -153,4 +154,55 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
         outcome.stderr
     );
     outcome
+}
+
+/// `evcat registry serve` running as a child process; killed when dropped.
+pub struct Registry {
+    child: Child,
+    pub address: String,
+    pub auth: Option<String>,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `evcat registry serve` on a free loopback port (`extra` adds arguments).
+pub fn start_registry(dir: &Path, credentials: Option<&str>) -> Registry {
+    start_registry_with(dir, credentials, &[])
+}
+
+pub fn start_registry_with(dir: &Path, credentials: Option<&str>, extra: &[&str]) -> Registry {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_evcat"));
+    command
+        .args(["registry", "serve", "--listen", "127.0.0.1:0", "--dir"])
+        .arg(dir)
+        .args(extra)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    if let Some(credentials) = credentials {
+        command
+            .args(["--basic-auth-env", "TEST_REGISTRY_AUTH"])
+            .env("TEST_REGISTRY_AUTH", credentials);
+    }
+    let mut child = command.spawn().expect("start evcat registry serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut line = String::new();
+    BufReader::new(stderr)
+        .read_line(&mut line)
+        .expect("startup line");
+    let address = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .expect("address in startup line")
+        .to_string();
+    Registry {
+        child,
+        address,
+        auth: None,
+    }
 }

@@ -1,0 +1,454 @@
+//! A client for any Confluent-compatible Schema Registry (Confluent Platform and Cloud, Karapace,
+//! Redpanda, Apicurio's ccompat API, `evcat registry serve`).
+//!
+//! Requests that fail in passing (408, 429, 500, 502, 503, 504, or no connection) are retried with
+//! exponential backoff and jitter, honouring `Retry-After`, within a bound on attempts and on total
+//! time; other 4xx answers are final. TLS certificates are verified unless an environment turns
+//! that off explicitly. Credentials never appear in errors or debug output.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::store::{RegistryError, StoredSchema};
+use crate::catalog::{CompatibilityLevel, Format};
+
+/// How to authenticate.
+#[derive(Clone)]
+pub enum Credentials {
+    Basic { username: String, password: String },
+    Bearer(String),
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::Basic { username, .. } => write!(f, "Basic({username}, <redacted>)"),
+            Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+        }
+    }
+}
+
+/// How often and how long to retry requests that failed in passing.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    /// No retry starts after this much time since the first attempt.
+    pub max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(5),
+            max_elapsed: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Where the registry is and how to talk to it.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// Base URL, path prefix included (`https://host/prefix`).
+    pub url: String,
+    pub credentials: Option<Credentials>,
+    /// A PEM file of CA certificates to trust besides the system's.
+    pub ca_file: Option<PathBuf>,
+    /// A PEM file with a client certificate and its key, for mutual TLS.
+    pub client_identity_file: Option<PathBuf>,
+    /// Turns certificate verification off; only ever set explicitly, per environment.
+    pub insecure_skip_verify: bool,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl HttpSettings {
+    pub fn new(url: &str) -> Self {
+        HttpSettings {
+            url: url.trim_end_matches('/').to_string(),
+            credentials: None,
+            ca_file: None,
+            client_identity_file: None,
+            insecure_skip_verify: false,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// A client for one registry.
+pub struct HttpRegistry {
+    base: String,
+    client: Client,
+    credentials: Option<Credentials>,
+    retry: RetryPolicy,
+}
+
+fn client_error(message: impl Into<String>) -> RegistryError {
+    RegistryError {
+        code: 50004,
+        message: message.into(),
+    }
+}
+
+impl HttpRegistry {
+    pub fn new(settings: &HttpSettings) -> Result<Self, RegistryError> {
+        // rustls needs a process-wide crypto provider; ring builds with only a C compiler.
+        // Installing it twice is harmless: the second attempt reports the first.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            .user_agent(concat!("evcat/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &settings.ca_file {
+            let pem = std::fs::read(path).map_err(|error| {
+                client_error(format!("cannot read CA file {}: {error}", path.display()))
+            })?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
+                client_error(format!(
+                    "{} holds no usable CA certificate: {error}",
+                    path.display()
+                ))
+            })?;
+            builder = builder.tls_certs_merge(certificates);
+        }
+        if let Some(path) = &settings.client_identity_file {
+            let pem = std::fs::read(path).map_err(|error| {
+                client_error(format!(
+                    "cannot read client certificate {}: {error}",
+                    path.display()
+                ))
+            })?;
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|error| {
+                client_error(format!(
+                    "{} is not a PEM certificate with its key: {error}",
+                    path.display()
+                ))
+            })?;
+            builder = builder.identity(identity);
+        }
+        if settings.insecure_skip_verify {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        let client = builder
+            .build()
+            .map_err(|error| client_error(format!("cannot set up the HTTP client: {error}")))?;
+        Ok(HttpRegistry {
+            base: settings.url.clone(),
+            client,
+            credentials: settings.credentials.clone(),
+            retry: settings.retry.clone(),
+        })
+    }
+
+    fn request(&self, method: &Method, path: &str) -> RequestBuilder {
+        let request = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base))
+            .header(
+                "Accept",
+                "application/vnd.schemaregistry.v1+json, application/json",
+            )
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json");
+        match &self.credentials {
+            Some(Credentials::Basic { username, password }) => {
+                request.basic_auth(username, Some(password))
+            }
+            Some(Credentials::Bearer(token)) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// Sends a request, retrying what failed in passing; returns the JSON body of a success.
+    fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, RegistryError> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut request = self.request(&method, path);
+            if let Some(body) = body {
+                request = request.body(body.to_string());
+            }
+            let outcome = request.send();
+            let (retryable, wait_hint, error) = match outcome {
+                Ok(response) if response.status().is_success() => {
+                    let text = response
+                        .text()
+                        .map_err(|error| client_error(error.to_string()))?;
+                    return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after = retry_after(&response);
+                    let error = error_from(status, response);
+                    (is_retryable(status), retry_after, error)
+                }
+                Err(error) => {
+                    // Connection refused, reset or timed out: worth another try. The URL is in the
+                    // message; credentials never are (they travel in headers).
+                    let message = format!(
+                        "cannot reach the registry at {}: {}",
+                        self.base,
+                        without_url_secrets(&error)
+                    );
+                    (true, None, client_error(message))
+                }
+            };
+            let elapsed = started.elapsed();
+            if !retryable || attempt >= self.retry.max_attempts || elapsed >= self.retry.max_elapsed
+            {
+                return Err(if retryable && attempt > 1 {
+                    RegistryError {
+                        code: error.code,
+                        message: format!("{} (gave up after {attempt} attempts)", error.message),
+                    }
+                } else {
+                    error
+                });
+            }
+            let delay = wait_hint
+                .unwrap_or_else(|| backoff(&self.retry, attempt))
+                .min(self.retry.max_elapsed.saturating_sub(elapsed));
+            std::thread::sleep(delay);
+        }
+    }
+
+    /// The version of `subject` that holds `schema`, if it is registered there.
+    pub fn lookup(
+        &self,
+        subject: &str,
+        schema: &StoredSchema,
+    ) -> Result<Option<(u32, u32)>, RegistryError> {
+        match self.send(
+            Method::POST,
+            &format!("/subjects/{}", segment(subject)),
+            Some(&schema_body(schema)),
+        ) {
+            Ok(found) => Ok(Some((number(&found["version"]), number(&found["id"])))),
+            // 40401: no such subject; 40403: the subject lacks this schema. Both: not registered.
+            Err(error) if matches!(error.code, 40401 | 40403) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Asks the registry whether `schema` may be registered under `subject`; its messages explain.
+    pub fn check(
+        &self,
+        subject: &str,
+        schema: &StoredSchema,
+    ) -> Result<(bool, Vec<String>), RegistryError> {
+        let path = format!(
+            "/compatibility/subjects/{}/versions?verbose=true",
+            segment(subject)
+        );
+        match self.send(Method::POST, &path, Some(&schema_body(schema))) {
+            Ok(answer) => {
+                let messages = answer["messages"]
+                    .as_array()
+                    .map(|list| {
+                        list.iter()
+                            .map(|message| {
+                                message
+                                    .as_str()
+                                    .map_or_else(|| message.to_string(), str::to_string)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Ok((answer["is_compatible"].as_bool().unwrap_or(false), messages))
+            }
+            // A subject that does not exist yet accepts any schema.
+            Err(error) if error.code == 40401 => Ok((true, Vec::new())),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub fn register(&self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError> {
+        let path = format!("/subjects/{}/versions", segment(subject));
+        self.send(Method::POST, &path, Some(&schema_body(schema)))
+            .map(|answer| number(&answer["id"]))
+    }
+
+    /// The level set on the subject itself, if any.
+    pub fn compatibility(
+        &self,
+        subject: &str,
+    ) -> Result<Option<CompatibilityLevel>, RegistryError> {
+        match self.send(Method::GET, &format!("/config/{}", segment(subject)), None) {
+            Ok(answer) => Ok(answer["compatibilityLevel"]
+                .as_str()
+                .or_else(|| answer["compatibility"].as_str())
+                .and_then(CompatibilityLevel::parse)),
+            Err(error) if matches!(error.code, 40401 | 40408) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub fn set_compatibility(
+        &self,
+        subject: &str,
+        level: CompatibilityLevel,
+    ) -> Result<(), RegistryError> {
+        let body = json!({ "compatibility": level.as_str() });
+        self.send(
+            Method::PUT,
+            &format!("/config/{}", segment(subject)),
+            Some(&body),
+        )
+        .map(|_| ())
+    }
+}
+
+fn number(value: &Value) -> u32 {
+    value
+        .as_u64()
+        .and_then(|number| u32::try_from(number).ok())
+        .unwrap_or(0)
+}
+
+fn schema_body(schema: &StoredSchema) -> Value {
+    let mut body = json!({ "schema": schema.schema });
+    if schema.schema_type != Format::Avro {
+        body["schemaType"] = json!(match schema.schema_type {
+            Format::Protobuf => "PROTOBUF",
+            _ => "JSON",
+        });
+    }
+    if !schema.references.is_empty() {
+        body["references"] = json!(schema.references);
+    }
+    body
+}
+
+/// A subject as one URL path segment.
+fn segment(subject: &str) -> String {
+    percent_encoding::utf8_percent_encode(subject, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn is_retryable(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare from registries and is ignored).
+fn retry_after(response: &Response) -> Option<Duration> {
+    response
+        .headers()
+        .get("Retry-After")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// Exponential backoff with "equal jitter": half the delay fixed, half random.
+fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let exponential = policy
+        .initial_backoff
+        .saturating_mul(1u32 << (attempt - 1).min(16))
+        .min(policy.max_backoff);
+    let half = exponential / 2;
+    half + half.mul_f64(jitter())
+}
+
+/// A number in [0, 1) from the standard library's randomly keyed hasher (no RNG crate needed
+/// for spreading retries).
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(Instant::now().elapsed().as_nanos() as u64);
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// A registry's error answer as a `RegistryError`: Confluent's `{error_code, message}` when the
+/// body has it. Confluent answers an incompatible schema with 409 (40901 since late 2025); both
+/// become 409.
+fn error_from(status: StatusCode, response: Response) -> RegistryError {
+    let text = response.text().unwrap_or_default();
+    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let code = body["error_code"]
+        .as_u64()
+        .and_then(|code| u32::try_from(code).ok())
+        .unwrap_or(u32::from(status.as_u16()));
+    let code = if code == 40901 { 409 } else { code };
+    let message = body["message"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let trimmed: String = text.chars().take(200).collect();
+            if trimmed.is_empty() {
+                format!("HTTP {status}")
+            } else {
+                format!("HTTP {status}: {trimmed}")
+            }
+        });
+    let message = match status.as_u16() {
+        401 => format!("{message}: the registry did not accept the credentials; check the environment's auth settings"),
+        403 => format!("{message}: the credentials are not allowed to do this"),
+        _ => message,
+    };
+    RegistryError { code, message }
+}
+
+/// A transport error's text, with any `user:password@` in a URL removed.
+fn without_url_secrets(error: &reqwest::Error) -> String {
+    let text = error.to_string();
+    match (text.find("://"), text.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}{}", &text[..scheme + 3], &text[at + 1..])
+        }
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        let policy = RetryPolicy::default();
+        for attempt in 1..20 {
+            let delay = backoff(&policy, attempt);
+            let ceiling = policy
+                .initial_backoff
+                .saturating_mul(1 << (attempt - 1).min(16))
+                .min(policy.max_backoff);
+            assert!(
+                delay >= ceiling / 2 && delay <= ceiling,
+                "attempt {attempt}: {delay:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn credentials_are_redacted() {
+        let basic = Credentials::Basic {
+            username: "ci".into(),
+            password: "hunter2".into(),
+        };
+        assert!(!format!("{basic:?}").contains("hunter2"));
+        assert!(!format!("{:?}", Credentials::Bearer("token-123".into())).contains("token-123"));
+    }
+
+    #[test]
+    fn subjects_are_escaped_as_one_segment() {
+        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+    }
+}

@@ -1,0 +1,142 @@
+//! The HTTP registry client against a real registry (`evcat registry serve` on loopback):
+//! lookups, verdicts, registration, config, auth, and retries through injected 503s.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{start_registry, start_registry_with};
+use evcat::catalog::{CompatibilityLevel, Format};
+use evcat::registry::http::{Credentials, HttpRegistry, HttpSettings, RetryPolicy};
+use evcat::registry::store::StoredSchema;
+
+fn avro(text: &str) -> StoredSchema {
+    StoredSchema {
+        schema: text.to_string(),
+        schema_type: Format::Avro,
+        references: Vec::new(),
+    }
+}
+
+const V1: &str = r#"{"type":"record","name":"Paid","fields":[{"name":"id","type":"string"}]}"#;
+const BREAKING: &str = r#"{"type":"record","name":"Paid","fields":[{"name":"id","type":"int"}]}"#;
+
+fn client(address: &str, credentials: Option<Credentials>, retry: RetryPolicy) -> HttpRegistry {
+    let mut settings = HttpSettings::new(&format!("http://{address}"));
+    settings.credentials = credentials;
+    settings.retry = retry;
+    HttpRegistry::new(&settings).expect("client")
+}
+
+fn quick_retries(attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: attempts,
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        max_elapsed: Duration::from_secs(5),
+    }
+}
+
+#[test]
+fn lookup_check_register_and_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start_registry(dir.path(), None);
+    let client = client(&registry.address, None, RetryPolicy::default());
+    assert_eq!(client.lookup("paid-value", &avro(V1)).unwrap(), None);
+    assert_eq!(
+        client.check("paid-value", &avro(V1)).unwrap(),
+        (true, vec![])
+    );
+    assert_eq!(client.register("paid-value", &avro(V1)).unwrap(), 1);
+    assert_eq!(
+        client.lookup("paid-value", &avro(V1)).unwrap(),
+        Some((1, 1))
+    );
+    let (compatible, messages) = client.check("paid-value", &avro(BREAKING)).unwrap();
+    assert!(!compatible);
+    assert!(messages[0].contains("TYPE_MISMATCH"), "{messages:?}");
+    let refused = client.register("paid-value", &avro(BREAKING)).unwrap_err();
+    assert_eq!(refused.code, 409);
+    assert_eq!(client.compatibility("paid-value").unwrap(), None);
+    client
+        .set_compatibility("paid-value", CompatibilityLevel::FullTransitive)
+        .unwrap();
+    assert_eq!(
+        client.compatibility("paid-value").unwrap(),
+        Some(CompatibilityLevel::FullTransitive)
+    );
+}
+
+#[test]
+fn basic_auth_and_secrets_kept_out_of_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start_registry(dir.path(), Some("ci:hunter2"));
+    let good = Credentials::Basic {
+        username: "ci".into(),
+        password: "hunter2".into(),
+    };
+    assert!(client(&registry.address, Some(good), quick_retries(1))
+        .register("s", &avro(V1))
+        .is_ok());
+    let wrong = Credentials::Basic {
+        username: "ci".into(),
+        password: "wrong-password".into(),
+    };
+    let error = client(&registry.address, Some(wrong), quick_retries(3))
+        .register("s", &avro(V1))
+        .unwrap_err();
+    assert_eq!(error.code, 40101);
+    assert!(error.message.contains("credentials"), "{}", error.message);
+    assert!(!error.message.contains("wrong-password"));
+    assert!(
+        !error.message.contains("gave up"),
+        "401 is final, not retried: {}",
+        error.message
+    );
+}
+
+#[test]
+fn retries_through_injected_unavailability() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start_registry_with(dir.path(), None, &["--fail-first", "2"]);
+    let id = client(&registry.address, None, quick_retries(5))
+        .register("s", &avro(V1))
+        .unwrap();
+    assert_eq!(id, 1, "succeeded on the third attempt");
+    drop(registry);
+
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start_registry_with(dir.path(), None, &["--fail-first", "100"]);
+    let error = client(&registry.address, None, quick_retries(3))
+        .register("s", &avro(V1))
+        .unwrap_err();
+    assert_eq!(error.code, 50003);
+    assert!(
+        error.message.contains("gave up after 3 attempts"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn unreachable_registry_is_retried_then_reported() {
+    // A port nothing listens on: bind one, then free it.
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    let error = client(&address, None, quick_retries(2))
+        .lookup("s", &avro(V1))
+        .unwrap_err();
+    assert!(
+        error.message.contains("cannot reach the registry"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.contains("gave up after 2 attempts"),
+        "{}",
+        error.message
+    );
+}
