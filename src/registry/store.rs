@@ -359,19 +359,18 @@ impl Store {
         self.state.subjects.get(subject)?.compatibility
     }
 
+    /// A subject's settings, created on demand (config and mode may precede any version).
+    fn subject_state(&mut self, subject: &str) -> &mut SubjectState {
+        self.state.subjects.entry(subject.to_string()).or_default()
+    }
+
     pub fn set_compatibility(
         &mut self,
         subject: Option<&str>,
         level: CompatibilityLevel,
     ) -> Result<(), RegistryError> {
         match subject {
-            Some(subject) => {
-                self.state
-                    .subjects
-                    .entry(subject.to_string())
-                    .or_default()
-                    .compatibility = Some(level)
-            }
+            Some(subject) => self.subject_state(subject).compatibility = Some(level),
             None => self.state.compatibility = level,
         }
         self.save()
@@ -402,13 +401,7 @@ impl Store {
 
     pub fn set_mode(&mut self, subject: Option<&str>, mode: Mode) -> Result<(), RegistryError> {
         match subject {
-            Some(subject) => {
-                self.state
-                    .subjects
-                    .entry(subject.to_string())
-                    .or_default()
-                    .mode = Some(mode)
-            }
+            Some(subject) => self.subject_state(subject).mode = Some(mode),
             None => self.state.mode = mode,
         }
         self.save()
