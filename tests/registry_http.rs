@@ -8,7 +8,8 @@ use std::time::Duration;
 use common::{start_registry, start_registry_with};
 use evcat::catalog::{CompatibilityLevel, Format};
 use evcat::registry::http::{Credentials, HttpRegistry, HttpSettings, RetryPolicy};
-use evcat::registry::store::StoredSchema;
+use evcat::registry::store::{Store, StoredSchema};
+use evcat::registry::Registry;
 
 fn avro(text: &str) -> StoredSchema {
     StoredSchema {
@@ -139,4 +140,52 @@ fn unreachable_registry_is_retried_then_reported() {
         "{}",
         error.message
     );
+}
+
+/// One scenario, and what each step answered, for comparing implementations.
+fn scenario(registry: &mut dyn Registry) -> Vec<String> {
+    let mut answers = Vec::new();
+    let v2 = r#"{"type":"record","name":"Paid","fields":[{"name":"id","type":"string"},{"name":"n","type":"int","default":0}]}"#;
+    answers.push(format!("{:?}", registry.lookup("s", &avro(V1))));
+    answers.push(format!(
+        "{:?}",
+        registry.check("s", &avro(V1)).map(|(ok, _)| ok)
+    ));
+    answers.push(format!("{:?}", registry.register("s", &avro(V1))));
+    answers.push(format!("{:?}", registry.register("s", &avro(V1))));
+    answers.push(format!("{:?}", registry.lookup("s", &avro(V1))));
+    answers.push(format!(
+        "{:?}",
+        registry
+            .check("s", &avro(BREAKING))
+            .map(|(ok, messages)| (ok, messages.len()))
+    ));
+    answers.push(format!(
+        "{:?}",
+        registry
+            .register("s", &avro(BREAKING))
+            .map_err(|error| error.code)
+    ));
+    answers.push(format!("{:?}", registry.register("s", &avro(v2))));
+    answers.push(format!("{:?}", registry.compatibility("s")));
+    answers.push(format!(
+        "{:?}",
+        registry.set_compatibility("s", CompatibilityLevel::Full)
+    ));
+    answers.push(format!("{:?}", registry.compatibility("s")));
+    answers
+}
+
+#[test]
+fn embedded_and_http_registries_answer_alike() {
+    let embedded_dir = tempfile::tempdir().unwrap();
+    let mut embedded = Store::open(embedded_dir.path()).unwrap();
+    let served_dir = tempfile::tempdir().unwrap();
+    let served = start_registry(served_dir.path(), None);
+    let mut remote = client(&served.address, None, RetryPolicy::default());
+    let local_answers = scenario(&mut embedded);
+    assert_eq!(local_answers, scenario(&mut remote));
+    assert_eq!(local_answers[2], "Ok(1)");
+    assert_eq!(local_answers[6], "Err(409)");
+    assert_eq!(local_answers[10], "Ok(Some(Full))");
 }
