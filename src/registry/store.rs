@@ -219,21 +219,31 @@ impl Store {
             .collect()
     }
 
-    fn live_versions<'s>(&'s self, subject: &str) -> Result<Vec<&'s VersionEntry>, RegistryError> {
+    /// The subject's versions in registration order, soft-deleted ones only
+    /// when asked. A subject with none to show is "not found", as in the registry.
+    fn entries<'s>(
+        &'s self,
+        subject: &str,
+        include_deleted: bool,
+    ) -> Result<Vec<&'s VersionEntry>, RegistryError> {
         let state = self
             .state
             .subjects
             .get(subject)
             .ok_or_else(|| subject_not_found(subject))?;
-        let live: Vec<&VersionEntry> = state
+        let entries: Vec<&VersionEntry> = state
             .versions
             .iter()
-            .filter(|version| !version.deleted)
+            .filter(|version| include_deleted || !version.deleted)
             .collect();
-        if live.is_empty() {
+        if entries.is_empty() {
             return Err(subject_not_found(subject));
         }
-        Ok(live)
+        Ok(entries)
+    }
+
+    fn live_versions<'s>(&'s self, subject: &str) -> Result<Vec<&'s VersionEntry>, RegistryError> {
+        self.entries(subject, false)
     }
 
     pub fn versions(
@@ -241,21 +251,8 @@ impl Store {
         subject: &str,
         include_deleted: bool,
     ) -> Result<Vec<u32>, RegistryError> {
-        let state = self
-            .state
-            .subjects
-            .get(subject)
-            .ok_or_else(|| subject_not_found(subject))?;
-        let versions: Vec<u32> = state
-            .versions
-            .iter()
-            .filter(|version| include_deleted || !version.deleted)
-            .map(|version| version.version)
-            .collect();
-        if versions.is_empty() {
-            return Err(subject_not_found(subject));
-        }
-        Ok(versions)
+        let entries = self.entries(subject, include_deleted)?;
+        Ok(entries.iter().map(|entry| entry.version).collect())
     }
 
     pub fn version(
