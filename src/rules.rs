@@ -101,6 +101,12 @@ rules! {
         "Each `domains/<domain>/` folder needs a `domain.yaml`, and each \
          `domains/<domain>/events/<Event>/` folder an `event.yaml`; without it the folder's contents \
          are invisible to evcat. Add the manifest or remove the folder.";
+    LITERAL_SECRET = "Y010" "structure.literal-secret" Error,
+        "a secret is written in the catalog",
+        "The catalog lives in Git, where every clone and every past commit keeps what is written in \
+         it; a password or token there is leaked for good. Name where the secret comes from instead: \
+         `password_env` / `bearer_env` (an environment variable) or `password_file` / `bearer_file` \
+         (a file outside the repository). Then rotate the secret that was committed.";
     UNKNOWN_TEAM = "R001" "references.unknown-team" Error,
         "owner is not a team declared in evcat.yaml",
         "Ownership is only useful when it leads to people. Declare the team under `teams:` in \

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::catalog::SubjectStrategy;
+use crate::catalog::{SchemaRole, SubjectStrategy};
 
 /// The value subjects an event's schema is registered under. `record_name` is the schema's fully
 /// qualified record name; without it the record strategies give no subject.
@@ -11,10 +11,21 @@ pub fn value_subjects(
     topics: &[String],
     record_name: Option<&str>,
 ) -> BTreeSet<String> {
+    subjects(strategy, SchemaRole::Value, topics, record_name)
+}
+
+/// The subjects an event's value or key schema is registered under, by Confluent's subject name
+/// strategies: `<topic>-value` / `<topic>-key`, `<record>`, `<topic>-<record>`.
+pub fn subjects(
+    strategy: SubjectStrategy,
+    role: SchemaRole,
+    topics: &[String],
+    record_name: Option<&str>,
+) -> BTreeSet<String> {
     match (strategy, record_name) {
         (SubjectStrategy::Topic, _) => topics
             .iter()
-            .map(|topic| format!("{topic}-value"))
+            .map(|topic| format!("{topic}-{}", role.as_str()))
             .collect(),
         (SubjectStrategy::Record, Some(record)) => BTreeSet::from([record.to_string()]),
         (SubjectStrategy::TopicRecord, Some(record)) => topics
@@ -44,5 +55,7 @@ mod tests {
             ["pay.paid.v1-acme.Paid"]
         );
         assert!(value_subjects(SubjectStrategy::Record, &topics, None).is_empty());
+        let keys = super::subjects(SubjectStrategy::Topic, SchemaRole::Key, &topics, None);
+        assert_eq!(keys.into_iter().collect::<Vec<_>>(), ["pay.paid.v1-key"]);
     }
 }

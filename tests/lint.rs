@@ -525,7 +525,7 @@ fn unknown_rule_in_settings() {
             "governance.deprecated-consumer: warn",
         );
     });
-    let finding = outcome.expect("Y002", "evcat.yaml", 32);
+    let finding = outcome.expect("Y002", "evcat.yaml", 35);
     assert!(finding["help"]
         .as_str()
         .unwrap()
@@ -541,10 +541,10 @@ fn invalid_rule_severity() {
             "governance.deprecated-consumers: wran\n  N001: { severity: eror }",
         );
     });
-    let bare = outcome.expect("Y005", "evcat.yaml", 32);
+    let bare = outcome.expect("Y005", "evcat.yaml", 35);
     assert_eq!(bare["help"], "did you mean `warn`?");
     assert_eq!(bare["column"], 36);
-    let nested = outcome.expect("Y005", "evcat.yaml", 33);
+    let nested = outcome.expect("Y005", "evcat.yaml", 36);
     assert_eq!(nested["help"], "did you mean `error`?");
 }
 
@@ -553,7 +553,77 @@ fn invalid_rule_pattern() {
     let outcome = broken(|f| {
         f.replace("evcat.yaml", "pattern: '^{domain}", "pattern: '^({domain}");
     });
-    outcome.expect("Y005", "evcat.yaml", 31);
+    outcome.expect("Y005", "evcat.yaml", 34);
+}
+
+#[test]
+fn literal_secrets_in_settings() {
+    let outcome = broken(|f| {
+        f.replace(
+            "evcat.yaml",
+            "registry: { embedded: .registries/staging }",
+            "registry:\n      url: https://sr.example.com\n      auth: { basic: { username: ci, password: hunter2 } }",
+        );
+        f.replace(
+            "evcat.yaml",
+            "registry: { embedded: .registries/prod }",
+            "registry: { url: https://sr.example.com, auth: { token: abc } }",
+        );
+    });
+    let password = outcome.expect("Y010", "evcat.yaml", 26);
+    assert!(password["help"].as_str().unwrap().contains("password_env"));
+    assert!(!password["message"].as_str().unwrap().contains("hunter2"));
+    outcome.expect("Y010", "evcat.yaml", 28);
+}
+
+#[test]
+fn registry_needs_url_or_embedded() {
+    let outcome = broken(|f| {
+        f.replace(
+            "evcat.yaml",
+            "registry: { embedded: .registries/dev }",
+            "registry: { tls: { insecure_skip_verify: true } }",
+        );
+    });
+    let finding = outcome.expect("Y003", "evcat.yaml", 22);
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("`dev` names no registry"));
+    assert_eq!(outcome.findings().len(), 1, "{:#?}", outcome.findings());
+}
+
+#[test]
+fn key_schema_is_compiled_like_the_value() {
+    let outcome = broken(|f| {
+        f.replace(
+            "domains/payments/events/PaymentAuthorized/event.yaml",
+            "topics:",
+            "key: { schema: key.avsc }\ntopics:",
+        );
+        f.write(
+            "domains/payments/events/PaymentAuthorized/key.avsc",
+            r#"{"type": "record", "name": "Key", "fields": [{"name": "id", "type": "strin"}]}"#,
+        );
+    });
+    let typo = outcome.expect(
+        "S001",
+        "domains/payments/events/PaymentAuthorized/key.avsc",
+        1,
+    );
+    assert_eq!(typo["help"], "did you mean `string`?");
+    let missing = broken(|f| {
+        f.replace(
+            "domains/payments/events/PaymentAuthorized/event.yaml",
+            "topics:",
+            "key: { schema: nokey.avsc }\ntopics:",
+        );
+    });
+    missing.expect(
+        "R003",
+        "domains/payments/events/PaymentAuthorized/event.yaml",
+        9,
+    );
 }
 
 // ---- governance

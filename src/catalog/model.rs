@@ -45,13 +45,73 @@ pub struct Environment {
     pub require: Requirements,
 }
 
-/// Where an environment's Schema Registry is and how to authenticate. Credentials are named here
-/// (environment variables, files), never written here.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+/// Where an environment's Schema Registry is and how to reach it: `url` for any
+/// Confluent-compatible registry, or `embedded` for a registry kept in a folder (relative to the
+/// catalog root). Credentials are named here (environment variables, files), never written here.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct RegistrySettings {
-    pub url: String,
     #[serde(default)]
-    pub auth: Option<serde_json::Value>,
+    pub url: Option<String>,
+    #[serde(default)]
+    pub embedded: Option<String>,
+    #[serde(default)]
+    pub auth: Option<AuthSettings>,
+    #[serde(default)]
+    pub tls: TlsSettings,
+    #[serde(default)]
+    pub timeouts: TimeoutSettings,
+}
+
+/// Where credentials come from. The literal `password` and `token` keys exist only so that lint
+/// can say clearly that secrets do not belong in the catalog (rule Y010).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct AuthSettings {
+    #[serde(default)]
+    pub basic: Option<BasicAuthSettings>,
+    #[serde(default)]
+    pub bearer_env: Option<String>,
+    #[serde(default)]
+    pub bearer_file: Option<String>,
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct BasicAuthSettings {
+    /// A user name is not a secret and may be written here.
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub username_env: Option<String>,
+    #[serde(default)]
+    pub username_file: Option<String>,
+    #[serde(default)]
+    pub password_env: Option<String>,
+    #[serde(default)]
+    pub password_file: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct TlsSettings {
+    /// PEM file of CA certificates to trust besides the system's.
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    /// PEM file holding a client certificate and its private key (mutual TLS).
+    #[serde(default)]
+    pub client_identity_file: Option<String>,
+    /// Turns certificate verification off for this environment; never the default.
+    #[serde(default)]
+    pub insecure_skip_verify: bool,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct TimeoutSettings {
+    #[serde(default)]
+    pub connect_seconds: Option<u64>,
+    #[serde(default)]
+    pub request_seconds: Option<u64>,
 }
 
 /// Gates an environment puts on what it receives.
@@ -140,6 +200,9 @@ pub struct EventSpec {
     pub schema: String,
     #[serde(default)]
     pub message: Option<String>,
+    /// The message key's schema, in the event's format; registered under the `-key` subjects.
+    #[serde(default)]
+    pub key: Option<KeySpec>,
     #[serde(default)]
     pub topics: Vec<String>,
     #[serde(default)]
@@ -156,12 +219,47 @@ pub struct EventSpec {
     pub examples: Vec<String>,
 }
 
+/// Which of an event's schemas: the payload (value) or the message key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SchemaRole {
+    Value,
+    Key,
+}
+
+impl SchemaRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemaRole::Value => "value",
+            SchemaRole::Key => "key",
+        }
+    }
+}
+
+/// `key:` in event.yaml.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct KeySpec {
+    pub schema: String,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Draft,
     Approved,
     Deprecated,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Approved => "approved",
+            Status::Deprecated => "deprecated",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]

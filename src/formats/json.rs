@@ -164,10 +164,9 @@ fn check_file_refs(catalog: &Catalog, path: &CatalogPath, schema: &Value, findin
     let mut refs = Vec::new();
     collect_refs(schema, &mut Vec::new(), &mut refs);
     for (reference, ref_path) in refs {
-        let target = reference.split('#').next().unwrap_or_default();
-        if target.is_empty() || target.contains(':') {
+        let Some(target) = file_target(&reference) else {
             continue; // Local (`#/...`) or an absolute URI: the validator resolves or reports it.
-        }
+        };
         let site = Site::value(path, ref_path);
         match path.parent().join(target) {
             Err(PathError::Absolute(_) | PathError::EscapesRoot(_)) => findings.add(
@@ -197,6 +196,28 @@ fn check_file_refs(catalog: &Catalog, path: &CatalogPath, schema: &Value, findin
             },
         }
     }
+}
+
+/// The file a `$ref` names, relative to the referring file; `None` for a local reference
+/// (`#/...`) or an absolute URI.
+fn file_target(reference: &str) -> Option<&str> {
+    let target = reference.split('#').next().unwrap_or_default();
+    (!target.is_empty() && !target.contains(':')).then_some(target)
+}
+
+/// The other files a schema's `$ref`s name, as written (without fragment), each once, in order.
+pub fn referenced_files(schema: &Value) -> Vec<String> {
+    let mut refs = Vec::new();
+    collect_refs(schema, &mut Vec::new(), &mut refs);
+    let mut files: Vec<String> = Vec::new();
+    for (reference, _) in &refs {
+        if let Some(target) = file_target(reference) {
+            if !files.iter().any(|known| known == target) {
+                files.push(target.to_string());
+            }
+        }
+    }
+    files
 }
 
 /// Keywords whose values are data, not subschemas: a `$ref` inside them is not a reference.

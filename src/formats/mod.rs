@@ -11,7 +11,7 @@ pub mod protobuf;
 
 use serde_json::Value;
 
-use crate::catalog::{Catalog, Event, Format, ReadError};
+use crate::catalog::{Catalog, Event, Format, ReadError, SchemaRole};
 use crate::findings::{finding, Findings, Site};
 use crate::rules;
 use crate::source::{offset_of, position_at, Position, Seg};
@@ -100,14 +100,48 @@ impl SchemaContext {
     }
 }
 
-/// Resolves the event's schema path, reporting bad paths at the `schema:` key of event.yaml.
-pub fn schema_path(event: &Event, findings: &mut Findings) -> Option<CatalogPath> {
-    resolve_reference(
-        event,
-        &event.spec.schema,
-        vec![Seg::key("schema")],
-        findings,
-    )
+/// Where event.yaml declares one of its schemas.
+pub struct SchemaDeclaration<'e> {
+    /// The file, as written (relative to the event's folder).
+    pub file: &'e str,
+    /// Protobuf: the message named, if any.
+    pub message: Option<&'e str>,
+    /// The path of the declaring mapping in event.yaml (empty for the value, `key` for the key).
+    pub at: Vec<Seg>,
+}
+
+/// How `event` declares its schema in `role`; `None` for a key the event does not have.
+pub fn declaration(event: &Event, role: SchemaRole) -> Option<SchemaDeclaration<'_>> {
+    match role {
+        SchemaRole::Value => Some(SchemaDeclaration {
+            file: &event.spec.schema,
+            message: event.spec.message.as_deref(),
+            at: Vec::new(),
+        }),
+        SchemaRole::Key => event.spec.key.as_ref().map(|key| SchemaDeclaration {
+            file: &key.schema,
+            message: key.message.as_deref(),
+            at: vec![Seg::key("key")],
+        }),
+    }
+}
+
+impl SchemaDeclaration<'_> {
+    /// The event.yaml path of one of the declaration's keys (`schema`, `message`).
+    pub fn key_path(&self, key: &str) -> Vec<Seg> {
+        let mut path = self.at.clone();
+        path.push(Seg::key(key));
+        path
+    }
+}
+
+/// Resolves a declared schema's path, reporting bad paths at its `schema:` key in event.yaml.
+pub fn schema_path(
+    event: &Event,
+    declared: &SchemaDeclaration<'_>,
+    findings: &mut Findings,
+) -> Option<CatalogPath> {
+    resolve_reference(event, declared.file, declared.key_path("schema"), findings)
 }
 
 /// Resolves a path written in event.yaml (at `yaml_path`) relative to the event's folder.
@@ -130,15 +164,18 @@ pub fn resolve_reference(
     }
 }
 
-/// Compiles an event's schema. `None` when it cannot be (the findings say why).
+/// Compiles one of an event's schemas. `None` when it cannot be (the findings say why), or when
+/// the event has no schema in that role.
 pub fn compile(
     context: &SchemaContext,
     catalog: &Catalog,
     event: &Event,
+    role: SchemaRole,
     findings: &mut Findings,
 ) -> Option<Compiled> {
-    let path = schema_path(event, findings)?;
-    let reference = Site::value(&event.file, vec![Seg::key("schema")]);
+    let declared = declaration(event, role)?;
+    let path = schema_path(event, &declared, findings)?;
+    let reference = Site::value(&event.file, declared.key_path("schema"));
     let text = catalog.read_text_or_report(&path, &reference, findings)?;
     if path.extension() != Some(event.spec.format.extension()) {
         findings.push(
@@ -163,7 +200,7 @@ pub fn compile(
             .compile(&path, &text, findings)
             .map(Compiled::Avro),
         Format::Protobuf => {
-            protobuf::compile(catalog, event, &path, findings).map(Compiled::Protobuf)
+            protobuf::compile(catalog, event, &declared, &path, findings).map(Compiled::Protobuf)
         }
         Format::Json => json::compile(catalog, &path, &text, findings).map(Compiled::Json),
     }

@@ -11,11 +11,11 @@ use miette::Diagnostic;
 use prost_reflect::{DescriptorPool, DynamicMessage, FileDescriptor, MessageDescriptor};
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 
-use super::{strip_json_location, Declared};
+use super::{strip_json_location, Declared, SchemaDeclaration};
 use crate::catalog::{Catalog, Event, Files, ReadError};
 use crate::findings::{finding, Findings, Site};
 use crate::rules;
-use crate::source::{offset_of, position_at, Position, Seg};
+use crate::source::{offset_of, position_at, Position};
 use crate::tree::CatalogPath;
 
 /// Field number of `package` in `FileDescriptorProto`, as used in source-info paths.
@@ -66,6 +66,7 @@ pub struct ProtoSchema {
 pub fn compile(
     catalog: &Catalog,
     event: &Event,
+    declared: &SchemaDeclaration<'_>,
     path: &CatalogPath,
     findings: &mut Findings,
 ) -> Option<ProtoSchema> {
@@ -89,7 +90,7 @@ pub fn compile(
     }
     let pool = compiler.descriptor_pool();
     let file = pool.get_file_by_name(main_name)?;
-    let message = payload_message(&pool, &file, event, findings)?;
+    let message = payload_message(&pool, &file, event, declared, findings)?;
     Some(ProtoSchema {
         path: path.clone(),
         text,
@@ -140,13 +141,14 @@ fn payload_message(
     pool: &DescriptorPool,
     file: &FileDescriptor,
     event: &Event,
+    declared: &SchemaDeclaration<'_>,
     findings: &mut Findings,
 ) -> Option<MessageDescriptor> {
     let defined: Vec<String> = all_messages(file)
         .iter()
         .map(|message| message.full_name().to_string())
         .collect();
-    match &event.spec.message {
+    match declared.message {
         Some(name) => {
             let found = pool
                 .get_message_by_name(name)
@@ -154,7 +156,7 @@ fn payload_message(
             if found.is_none() {
                 let mut result = finding(
                     rules::MESSAGE_NOT_FOUND,
-                    Site::value(&event.file, vec![Seg::key("message")]),
+                    Site::value(&event.file, declared.key_path("message")),
                     format!("message `{name}` is not defined in {}", file.name()),
                 );
                 result.help = Some(match crate::findings::closest(name, &defined) {

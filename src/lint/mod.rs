@@ -8,8 +8,9 @@ pub mod config;
 mod governance;
 mod naming;
 mod references;
+mod settings;
 
-use crate::catalog::{Catalog, Event, Loaded};
+use crate::catalog::{Catalog, Event, Loaded, SchemaRole};
 use crate::findings::{Finding, Findings};
 use crate::formats::{self, Compiled, SchemaContext};
 use crate::source::Seg;
@@ -20,6 +21,15 @@ pub use config::LintConfig;
 pub struct LintOutcome {
     pub catalog: Catalog,
     pub findings: Vec<Finding>,
+    /// Per event (in `catalog.events` order), the fully qualified record names of its value and
+    /// key schemas, when they compiled: the record subject strategies need them.
+    pub record_names: Vec<RecordNames>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RecordNames {
+    pub value: Option<String>,
+    pub key: Option<String>,
 }
 
 pub fn lint(loaded: Loaded) -> LintOutcome {
@@ -32,20 +42,31 @@ pub fn lint(loaded: Loaded) -> LintOutcome {
     naming::check_catalog(&catalog, &mut config.naming, &mut findings);
 
     let context = SchemaContext::new(&catalog, &mut findings);
+    settings::check(&catalog, &mut findings);
     let mut record_names = Vec::with_capacity(catalog.events.len());
     for event in &catalog.events {
-        let compiled = formats::compile(&context, &catalog, event, &mut findings);
+        let compiled =
+            formats::compile(&context, &catalog, event, SchemaRole::Value, &mut findings);
         if let Some(compiled) = &compiled {
             check_examples(&catalog, event, compiled, &mut findings);
             naming::check_schema(event, compiled, &mut config.naming, &mut findings);
         }
-        record_names.push(compiled.and_then(|compiled| compiled.record_name()));
+        let key = formats::compile(&context, &catalog, event, SchemaRole::Key, &mut findings);
+        record_names.push(RecordNames {
+            value: compiled.and_then(|compiled| compiled.record_name()),
+            key: key.and_then(|compiled| compiled.record_name()),
+        });
     }
 
-    governance::check(&catalog, &record_names, &mut findings);
+    let value_names: Vec<Option<String>> = record_names
+        .iter()
+        .map(|names| names.value.clone())
+        .collect();
+    governance::check(&catalog, &value_names, &mut findings);
     LintOutcome {
         findings: findings.apply(&config.severities),
         catalog,
+        record_names,
     }
 }
 
