@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::catalog::{Catalog, CompatibilityLevel, Event, EventId, Format, Loaded, Status};
 use crate::compat::json::Policy;
-use crate::compat::load::{self, line_of, SchemaFiles};
+use crate::compat::load::{self, line_of, CatalogFiles};
 use crate::compat::{Direction, Verdict};
 use crate::findings::{finding, Finding, Findings, Site};
 use crate::git::{content_id, short, Baseline, CatalogRepository, GitError, GitTree};
@@ -203,41 +203,6 @@ fn is_catalog_file(path: &str) -> bool {
         ["domains", _, "events", _, "event.yaml"] => true,
         ["domains", _, "schemas", ..] => true,
         _ => false,
-    }
-}
-
-/// Resolves schema references inside one catalog (now, or at a commit).
-struct CatalogFiles<'a> {
-    catalog: &'a Catalog,
-}
-
-impl SchemaFiles for CatalogFiles<'_> {
-    fn resolve(&self, from: &str, reference: &str) -> Option<(String, String)> {
-        let from = CatalogPath::parse(from).ok()?;
-        let roots = self.catalog.import_roots(&from.parent());
-        for root in roots {
-            let Ok(path) = root.join(reference) else {
-                continue;
-            };
-            if let Ok(text) = self.catalog.read_text(&path) {
-                return Some((path.to_string(), text.to_string()));
-            }
-        }
-        None
-    }
-
-    fn avro_candidates(&self, _from: &str) -> Vec<(String, String)> {
-        self.catalog
-            .shared_files
-            .iter()
-            .filter(|path| path.extension() == Some("avsc"))
-            .filter_map(|path| {
-                Some((
-                    path.to_string(),
-                    self.catalog.read_text(path).ok()?.to_string(),
-                ))
-            })
-            .collect()
     }
 }
 

@@ -26,6 +26,10 @@ const EXIT_CODES_HELP: &str =
     "Exit codes: 0 no error findings; 1 error findings (or warnings with \
 --deny-warnings); 2 usage, configuration or I/O problem.";
 
+const PUSH_EXIT_CODES: &str = "Exit codes: 0 every environment planned or pushed; 1 a change is \
+incompatible, a gate blocked, the catalog has lint errors or a registry failed; 2 usage or \
+configuration problem.";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "evcat",
@@ -101,6 +105,33 @@ pub enum Command {
         #[arg(required = true, num_args = 1.., value_name = "OLD... NEW")]
         files: Vec<PathBuf>,
     },
+    /// Show what `push` would do to one environment's registry: per subject the action and the
+    /// registry's own compatibility verdict. Writes nothing.
+    #[command(after_help = PUSH_EXIT_CODES)]
+    Plan {
+        /// The environment (from evcat.yaml).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Register the catalog's schemas in an environment's registry (or in every environment up
+    /// to one, in promotion order), after checking each change with that registry.
+    #[command(after_help = PUSH_EXIT_CODES)]
+    #[command(group(clap::ArgGroup::new("target").required(true).args(["env", "through"])))]
+    Push {
+        /// Push this environment only; the one before it must already hold what it receives.
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Push every environment from the first up to ENV, in order, stopping at a failure.
+        #[arg(long, value_name = "ENV")]
+        through: Option<String>,
+        /// Plan only: look up and check, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
     /// Run or manage an embedded Schema Registry.
     #[command(subcommand)]
     Registry(RegistryCommand),
@@ -129,6 +160,9 @@ pub enum RegistryCommand {
         /// Testing aid: answer the first N requests with 503, to exercise clients' retries.
         #[arg(long, hide = true, default_value_t = 0)]
         fail_first: u32,
+        /// Testing aid: wait this many milliseconds before each registration.
+        #[arg(long, hide = true, default_value_t = 0)]
+        delay_writes_ms: u64,
     },
 }
 
@@ -220,6 +254,12 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Serve(#[from] crate::registry::serve::ServeError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Push(#[from] crate::push::PushError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Desired(#[from] crate::push::DesiredError),
     #[error("environment variable {0} is not set (it should hold user:password)")]
     #[diagnostic(code(evcat::credentials))]
     MissingCredentials(String),
@@ -263,12 +303,39 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             listen,
             basic_auth_env,
             fail_first,
-        }) => serve_registry(&dir, listen, basic_auth_env.as_deref(), fail_first),
+            delay_writes_ms,
+        }) => serve_registry(
+            &dir,
+            listen,
+            basic_auth_env.as_deref(),
+            fail_first,
+            std::time::Duration::from_millis(delay_writes_ms),
+        ),
         Command::Check { against, format } => {
             check(cli.catalog.as_deref(), against.as_deref(), format)
         }
         Command::Diff { against, format } => {
             diff(cli.catalog.as_deref(), against.as_deref(), format)
+        }
+        Command::Plan { env, format } => push(
+            cli.catalog.as_deref(),
+            crate::push::Target::One(env),
+            true,
+            format,
+        ),
+        Command::Push {
+            env,
+            through,
+            dry_run,
+            format,
+        } => {
+            let target = match (env, through) {
+                (_, Some(through)) => crate::push::Target::Through(through),
+                (Some(env), None) => crate::push::Target::One(env),
+                // clap's argument group requires one of the two.
+                (None, None) => return Ok(EXIT_USAGE),
+            };
+            push(cli.catalog.as_deref(), target, dry_run, format)
         }
         Command::Compat {
             format,
@@ -360,8 +427,11 @@ fn diff(
 }
 
 fn load_catalog(explicit: Option<&Path>) -> Result<crate::catalog::Loaded, CliError> {
-    let root = catalog_root(explicit)?;
-    let tree = DiskTree::new(&root).map_err(|source| CliError::CatalogFolder {
+    load_catalog_at(&catalog_root(explicit)?)
+}
+
+fn load_catalog_at(root: &Path) -> Result<crate::catalog::Loaded, CliError> {
+    let tree = DiskTree::new(root).map_err(|source| CliError::CatalogFolder {
         path: root.display().to_string(),
         source,
     })?;
@@ -377,6 +447,87 @@ fn lint(
     let outcome = crate::lint::lint(loaded);
     let report = Report::new("lint", &outcome.catalog, outcome.findings);
     emit(&report, outcome.catalog.sources(), format, deny_warnings)
+}
+
+/// `plan` and `push`: lint first (a catalog with errors is not pushed), then plan and push.
+fn push(
+    explicit: Option<&Path>,
+    target: crate::push::Target,
+    dry_run: bool,
+    format: OutputFormat,
+) -> Result<u8, CliError> {
+    let root = catalog_root(explicit)?;
+    let outcome = crate::lint::lint(load_catalog_at(&root)?);
+    let lint_report = Report::new("lint", &outcome.catalog, outcome.findings);
+    if lint_report.fails(false) {
+        let rendered = report::human::render(&lint_report, outcome.catalog.sources(), use_color());
+        std::io::stderr().lock().write_all(rendered.as_bytes())?;
+        eprintln!("push: the catalog has lint errors (above); fix them first, nothing was pushed");
+        return Ok(EXIT_FINDINGS);
+    }
+    let registrations = crate::push::desired(&outcome.catalog, &outcome.record_names)?;
+    let options = crate::push::PushOptions {
+        target,
+        dry_run,
+        catalog_root: &root,
+    };
+    let bar = ProgressBar::new(format == OutputFormat::Human && std::io::stderr().is_terminal());
+    let report = crate::push::run(&outcome.catalog, &registrations, &options, &bar)?;
+    let rendered = match format {
+        OutputFormat::Human => report::push::human(&report),
+        OutputFormat::Json => report::push::json(&report),
+    };
+    std::io::stdout().lock().write_all(rendered.as_bytes())?;
+    Ok(if report.succeeded() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+/// A progress bar on stderr for long plans and pushes; draws nothing when not wanted (not a
+/// terminal, or machine output).
+struct ProgressBar {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl ProgressBar {
+    fn new(wanted: bool) -> Self {
+        ProgressBar {
+            bar: wanted.then(|| {
+                let bar = indicatif::ProgressBar::hidden();
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                bar
+            }),
+        }
+    }
+}
+
+impl crate::push::Progress for ProgressBar {
+    fn begin(&self, label: &str, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.reset();
+            bar.set_length(total as u64);
+            bar.set_message(label.to_string());
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            {
+                bar.set_style(style);
+            }
+        }
+    }
+
+    fn advance(&self, steps: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(steps as u64);
+        }
+    }
+
+    fn end(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn compat(
@@ -451,6 +602,7 @@ fn serve_registry(
     listen: std::net::SocketAddr,
     basic_auth_env: Option<&str>,
     fail_first: u32,
+    delay_writes: std::time::Duration,
 ) -> Result<u8, CliError> {
     let basic_auth = match basic_auth_env {
         Some(variable) => Some(
@@ -467,6 +619,7 @@ fn serve_registry(
             listen,
             basic_auth,
             fail_first,
+            delay_writes,
         },
     )?;
     Ok(EXIT_OK)

@@ -85,6 +85,27 @@ impl CatalogRepository {
         }
     }
 
+    /// Whether HEAD's commit is on `branch` (its tip or an ancestor of it). The local branch is
+    /// asked first, then `origin/<branch>`, as CI checkouts often have only the remote one.
+    /// `None` when neither exists.
+    pub fn head_on_branch(&self, branch: &str) -> Result<Option<bool>, GitError> {
+        let head = self.head()?;
+        let tip = [
+            format!("refs/heads/{branch}"),
+            format!("refs/remotes/origin/{branch}"),
+        ]
+        .iter()
+        .find_map(|name| self.repository.find_reference(name).ok())
+        .and_then(|reference| reference.peel_to_commit().ok());
+        let Some(tip) = tip else {
+            return Ok(None);
+        };
+        let tip = tip.id();
+        Ok(Some(
+            tip == head || self.repository.graph_descendant_of(tip, head)?,
+        ))
+    }
+
     /// The baseline: the merge base of HEAD and `against`, else HEAD when the catalog has
     /// uncommitted changes (`catalog_dirty` tells, asked only when needed), else HEAD's parent.
     pub fn baseline(

@@ -10,6 +10,7 @@ pub mod findings;
 pub mod formats;
 pub mod git;
 pub mod lint;
+pub mod push;
 pub mod registry;
 pub mod report;
 pub mod rules;

@@ -4,31 +4,10 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
-use common::{run_in, Fixture, Outcome};
+use common::{git, run_in, Fixture, Outcome};
 
 const CAPTURED: &str = "domains/payments/events/PaymentCaptured";
 const CAPTURED_SCHEMA: &str = "domains/payments/events/PaymentCaptured/schema.avsc";
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "evcat tests")
-        .env("GIT_AUTHOR_EMAIL", "tests@example.com")
-        .env("GIT_COMMITTER_NAME", "evcat tests")
-        .env("GIT_COMMITTER_EMAIL", "tests@example.com")
-        .output()
-        .expect("run git");
-    assert!(
-        output.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 /// The example catalog in a fresh repository, committed once on `main`.
 fn repository() -> Fixture {

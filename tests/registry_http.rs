@@ -9,7 +9,7 @@ use common::{start_registry, start_registry_with};
 use evcat::catalog::{CompatibilityLevel, Format};
 use evcat::registry::http::{Credentials, HttpRegistry, HttpSettings, RetryPolicy};
 use evcat::registry::store::{Store, StoredSchema};
-use evcat::registry::Registry;
+use evcat::registry::{CheckAnswer, Lookup, Registry};
 
 fn avro(text: &str) -> StoredSchema {
     StoredSchema {
@@ -43,19 +43,35 @@ fn lookup_check_register_and_config() {
     let dir = tempfile::tempdir().unwrap();
     let registry = start_registry(dir.path(), None);
     let client = client(&registry.address, None, RetryPolicy::default());
-    assert_eq!(client.lookup("paid-value", &avro(V1)).unwrap(), None);
+    assert_eq!(
+        client.lookup("paid-value", &avro(V1)).unwrap(),
+        Lookup::NoSubject
+    );
+    assert!(!client.subject_exists("paid-value").unwrap());
     assert_eq!(
         client.check("paid-value", &avro(V1)).unwrap(),
-        (true, vec![])
+        CheckAnswer {
+            compatible: true,
+            messages: vec![]
+        }
     );
     assert_eq!(client.register("paid-value", &avro(V1)).unwrap(), 1);
     assert_eq!(
         client.lookup("paid-value", &avro(V1)).unwrap(),
-        Some((1, 1))
+        Lookup::Found { version: 1, id: 1 }
     );
-    let (compatible, messages) = client.check("paid-value", &avro(BREAKING)).unwrap();
-    assert!(!compatible);
-    assert!(messages[0].contains("TYPE_MISMATCH"), "{messages:?}");
+    assert!(client.subject_exists("paid-value").unwrap());
+    assert_eq!(
+        client.lookup("paid-value", &avro(BREAKING)).unwrap(),
+        Lookup::NotInSubject
+    );
+    let answer = client.check("paid-value", &avro(BREAKING)).unwrap();
+    assert!(!answer.compatible);
+    assert!(
+        answer.messages[0].contains("TYPE_MISMATCH"),
+        "{:?}",
+        answer.messages
+    );
     let refused = client.register("paid-value", &avro(BREAKING)).unwrap_err();
     assert_eq!(refused.code, 409);
     assert_eq!(client.compatibility("paid-value").unwrap(), None);
@@ -149,7 +165,9 @@ fn scenario(registry: &mut dyn Registry) -> Vec<String> {
     answers.push(format!("{:?}", registry.lookup("s", &avro(V1))));
     answers.push(format!(
         "{:?}",
-        registry.check("s", &avro(V1)).map(|(ok, _)| ok)
+        registry
+            .check("s", &avro(V1))
+            .map(|answer| answer.compatible)
     ));
     answers.push(format!("{:?}", registry.register("s", &avro(V1))));
     answers.push(format!("{:?}", registry.register("s", &avro(V1))));
@@ -158,7 +176,7 @@ fn scenario(registry: &mut dyn Registry) -> Vec<String> {
         "{:?}",
         registry
             .check("s", &avro(BREAKING))
-            .map(|(ok, messages)| (ok, messages.len()))
+            .map(|answer| (answer.compatible, answer.messages.len()))
     ));
     answers.push(format!(
         "{:?}",
@@ -167,6 +185,8 @@ fn scenario(registry: &mut dyn Registry) -> Vec<String> {
             .map_err(|error| error.code)
     ));
     answers.push(format!("{:?}", registry.register("s", &avro(v2))));
+    answers.push(format!("{:?}", registry.subject_exists("s")));
+    answers.push(format!("{:?}", registry.global_compatibility()));
     answers.push(format!("{:?}", registry.compatibility("s")));
     answers.push(format!(
         "{:?}",
@@ -187,5 +207,5 @@ fn embedded_and_http_registries_answer_alike() {
     assert_eq!(local_answers, scenario(&mut remote));
     assert_eq!(local_answers[2], "Ok(1)");
     assert_eq!(local_answers[6], "Err(409)");
-    assert_eq!(local_answers[10], "Ok(Some(Full))");
+    assert_eq!(local_answers[12], "Ok(Some(Full))");
 }

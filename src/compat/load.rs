@@ -313,3 +313,38 @@ impl SchemaFiles for FolderFiles {
         found
     }
 }
+
+/// Resolves schema references inside one catalog (now, or at a commit).
+pub struct CatalogFiles<'a> {
+    pub catalog: &'a crate::catalog::Catalog,
+}
+
+impl SchemaFiles for CatalogFiles<'_> {
+    fn resolve(&self, from: &str, reference: &str) -> Option<(String, String)> {
+        let from = crate::tree::CatalogPath::parse(from).ok()?;
+        let roots = self.catalog.import_roots(&from.parent());
+        for root in roots {
+            let Ok(path) = root.join(reference) else {
+                continue;
+            };
+            if let Ok(text) = self.catalog.read_text(&path) {
+                return Some((path.to_string(), text.to_string()));
+            }
+        }
+        None
+    }
+
+    fn avro_candidates(&self, _from: &str) -> Vec<(String, String)> {
+        self.catalog
+            .shared_files
+            .iter()
+            .filter(|path| path.extension() == Some("avsc"))
+            .filter_map(|path| {
+                Some((
+                    path.to_string(),
+                    self.catalog.read_text(path).ok()?.to_string(),
+                ))
+            })
+            .collect()
+    }
+}

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -15,6 +16,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::store::{RegistryError, StoredSchema};
+use super::{CheckAnswer, Lookup};
 use crate::catalog::{CompatibilityLevel, Format};
 
 /// How to authenticate.
@@ -92,6 +94,8 @@ pub struct HttpRegistry {
     client: Client,
     credentials: Option<Credentials>,
     retry: RetryPolicy,
+    /// Requests sent, retries included: what a push costs the registry.
+    requests: AtomicU64,
 }
 
 fn client_error(message: impl Into<String>) -> RegistryError {
@@ -148,7 +152,13 @@ impl HttpRegistry {
             client,
             credentials: settings.credentials.clone(),
             retry: settings.retry.clone(),
+            requests: AtomicU64::new(0),
         })
+    }
+
+    /// Requests sent so far, retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     fn request(&self, method: &Method, path: &str) -> RequestBuilder {
@@ -180,6 +190,7 @@ impl HttpRegistry {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            self.requests.fetch_add(1, Ordering::Relaxed);
             let mut request = self.request(&method, path);
             if let Some(body) = body {
                 request = request.body(body.to_string());
@@ -228,22 +239,38 @@ impl HttpRegistry {
         }
     }
 
-    /// The version of `subject` that holds `schema`, if it is registered there.
-    pub fn lookup(
-        &self,
-        subject: &str,
-        schema: &StoredSchema,
-    ) -> Result<Option<(u32, u32)>, RegistryError> {
+    /// Whether `subject` holds `schema`, and under which version.
+    pub fn lookup(&self, subject: &str, schema: &StoredSchema) -> Result<Lookup, RegistryError> {
         match self.send(
             Method::POST,
             &format!("/subjects/{}", segment(subject)),
             Some(&schema_body(schema)),
         ) {
-            Ok(found) => Ok(Some((number(&found["version"]), number(&found["id"])))),
-            // 40401: no such subject; 40403: the subject lacks this schema. Both: not registered.
-            Err(error) if matches!(error.code, 40401 | 40403) => Ok(None),
+            Ok(found) => Ok(Lookup::Found {
+                version: number(&found["version"]),
+                id: number(&found["id"]),
+            }),
+            Err(error) => Lookup::from_not_found(error),
+        }
+    }
+
+    /// Whether `subject` has a live version.
+    pub fn subject_exists(&self, subject: &str) -> Result<bool, RegistryError> {
+        match self.send(
+            Method::GET,
+            &format!("/subjects/{}/versions", segment(subject)),
+            None,
+        ) {
+            Ok(_) => Ok(true),
+            Err(error) if error.code == 40401 => Ok(false),
             Err(error) => Err(error),
         }
+    }
+
+    /// The registry-wide compatibility level.
+    pub fn global_compatibility(&self) -> Result<CompatibilityLevel, RegistryError> {
+        let answer = self.send(Method::GET, "/config", None)?;
+        Ok(level_in(&answer).unwrap_or_default())
     }
 
     /// Asks the registry whether `schema` may be registered under `subject`; its messages explain.
@@ -251,7 +278,7 @@ impl HttpRegistry {
         &self,
         subject: &str,
         schema: &StoredSchema,
-    ) -> Result<(bool, Vec<String>), RegistryError> {
+    ) -> Result<CheckAnswer, RegistryError> {
         let path = format!(
             "/compatibility/subjects/{}/versions?verbose=true",
             segment(subject)
@@ -270,10 +297,16 @@ impl HttpRegistry {
                             .collect()
                     })
                     .unwrap_or_default();
-                Ok((answer["is_compatible"].as_bool().unwrap_or(false), messages))
+                Ok(CheckAnswer {
+                    compatible: answer["is_compatible"].as_bool().unwrap_or(false),
+                    messages,
+                })
             }
             // A subject that does not exist yet accepts any schema.
-            Err(error) if error.code == 40401 => Ok((true, Vec::new())),
+            Err(error) if error.code == 40401 => Ok(CheckAnswer {
+                compatible: true,
+                messages: Vec::new(),
+            }),
             Err(error) => Err(error),
         }
     }
@@ -290,10 +323,7 @@ impl HttpRegistry {
         subject: &str,
     ) -> Result<Option<CompatibilityLevel>, RegistryError> {
         match self.send(Method::GET, &format!("/config/{}", segment(subject)), None) {
-            Ok(answer) => Ok(answer["compatibilityLevel"]
-                .as_str()
-                .or_else(|| answer["compatibility"].as_str())
-                .and_then(CompatibilityLevel::parse)),
+            Ok(answer) => Ok(level_in(&answer)),
             Err(error) if matches!(error.code, 40401 | 40408) => Ok(None),
             Err(error) => Err(error),
         }
@@ -312,6 +342,15 @@ impl HttpRegistry {
         )
         .map(|_| ())
     }
+}
+
+/// The level in a `/config` answer: Confluent says `compatibilityLevel`, some registries
+/// `compatibility`.
+fn level_in(answer: &Value) -> Option<CompatibilityLevel> {
+    answer["compatibilityLevel"]
+        .as_str()
+        .or_else(|| answer["compatibility"].as_str())
+        .and_then(CompatibilityLevel::parse)
 }
 
 fn number(value: &Value) -> u32 {
@@ -408,7 +447,14 @@ fn error_from(status: StatusCode, response: Response) -> RegistryError {
 
 /// A transport error's text, with any `user:password@` in a URL removed.
 fn without_url_secrets(error: &reqwest::Error) -> String {
-    let text = error.to_string();
+    // reqwest's own message is generic ("error sending request"); the cause says what happened.
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
     match (text.find("://"), text.find('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             format!("{}{}", &text[..scheme + 3], &text[at + 1..])

@@ -1,8 +1,9 @@
 //! Schema registries. `store` is the embedded registry: Confluent's semantics over a folder;
 //! `serve` puts it behind Confluent's REST API (`evcat registry serve`); `http` is the client for
-//! any Confluent-compatible registry. [`Registry`] is what a push needs of either. (Plan and push
-//! come with the rest of issue #4.)
+//! any Confluent-compatible registry; `connect` opens the one an environment in evcat.yaml names.
+//! [`Registry`] is what a push needs of either.
 
+pub mod connect;
 pub mod http;
 pub mod serve;
 pub mod store;
@@ -10,24 +11,65 @@ pub mod store;
 use crate::catalog::CompatibilityLevel;
 use store::{RegistryError, Store, StoredSchema};
 
+/// What a lookup found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// The subject holds exactly this schema (text, type and references).
+    Found { version: u32, id: u32 },
+    /// The subject has no live version: registering creates it.
+    NoSubject,
+    /// The subject exists and lacks this schema: registering adds a version.
+    NotInSubject,
+}
+
+impl Lookup {
+    /// Turns the registry's "not found" answers into what they mean for a lookup: 40401 no such
+    /// subject, 40403 the subject lacks the schema. Other errors stay errors.
+    fn from_not_found(error: RegistryError) -> Result<Lookup, RegistryError> {
+        match error.code {
+            40401 => Ok(Lookup::NoSubject),
+            40403 => Ok(Lookup::NotInSubject),
+            _ => Err(error),
+        }
+    }
+}
+
+/// The registry's answer to "may this schema be registered?".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckAnswer {
+    pub compatible: bool,
+    /// The registry's own reasons, as it words them (terse in some registries).
+    pub messages: Vec<String>,
+}
+
 /// What a push asks of a registry, embedded or remote.
 pub trait Registry {
-    /// The (version, id) under which `subject` holds exactly `schema`, if it does.
-    fn lookup(
-        &mut self,
-        subject: &str,
-        schema: &StoredSchema,
-    ) -> Result<Option<(u32, u32)>, RegistryError>;
+    /// Whether `subject` holds exactly `schema`.
+    fn lookup(&mut self, subject: &str, schema: &StoredSchema) -> Result<Lookup, RegistryError>;
 
-    /// Whether `schema` may be registered under `subject`, and the registry's reasons if not.
-    fn check(
+    /// Many lookups; a remote registry runs them concurrently, with a bound.
+    fn lookup_all(
         &mut self,
-        subject: &str,
-        schema: &StoredSchema,
-    ) -> Result<(bool, Vec<String>), RegistryError>;
+        queries: &[(String, StoredSchema)],
+    ) -> Vec<Result<Lookup, RegistryError>> {
+        queries
+            .iter()
+            .map(|(subject, schema)| self.lookup(subject, schema))
+            .collect()
+    }
+
+    /// Whether `subject` has a live version.
+    fn subject_exists(&mut self, subject: &str) -> Result<bool, RegistryError>;
+
+    /// Whether `schema` may be registered under `subject`, with the registry's reasons.
+    fn check(&mut self, subject: &str, schema: &StoredSchema)
+        -> Result<CheckAnswer, RegistryError>;
 
     /// Registers `schema` under `subject`; returns its global id.
     fn register(&mut self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError>;
+
+    /// The registry-wide level, which subjects without their own inherit.
+    fn global_compatibility(&mut self) -> Result<CompatibilityLevel, RegistryError>;
 
     /// The level set on the subject itself, if any.
     fn compatibility(&mut self, subject: &str)
@@ -38,18 +80,29 @@ pub trait Registry {
         subject: &str,
         level: CompatibilityLevel,
     ) -> Result<(), RegistryError>;
+
+    /// Requests sent over the network so far; `None` for a registry that is not remote.
+    fn requests_sent(&self) -> Option<u64> {
+        None
+    }
 }
 
 impl Registry for Store {
-    fn lookup(
-        &mut self,
-        subject: &str,
-        schema: &StoredSchema,
-    ) -> Result<Option<(u32, u32)>, RegistryError> {
-        match Store::lookup(self, subject, schema) {
-            Ok(found) => Ok(Some((found.version, found.id))),
-            Err(error) if matches!(error.code, 40401 | 40403) => Ok(None),
+    fn subject_exists(&mut self, subject: &str) -> Result<bool, RegistryError> {
+        match self.versions(subject, false) {
+            Ok(_) => Ok(true),
+            Err(error) if error.code == 40401 => Ok(false),
             Err(error) => Err(error),
+        }
+    }
+
+    fn lookup(&mut self, subject: &str, schema: &StoredSchema) -> Result<Lookup, RegistryError> {
+        match Store::lookup(self, subject, schema) {
+            Ok(found) => Ok(Lookup::Found {
+                version: found.version,
+                id: found.id,
+            }),
+            Err(error) => Lookup::from_not_found(error),
         }
     }
 
@@ -57,19 +110,36 @@ impl Registry for Store {
         &mut self,
         subject: &str,
         schema: &StoredSchema,
-    ) -> Result<(bool, Vec<String>), RegistryError> {
-        let verdict = self.check_compatibility(subject, schema, None)?;
+    ) -> Result<CheckAnswer, RegistryError> {
+        let verdict = match self.check_compatibility(subject, schema, None) {
+            Ok(verdict) => verdict,
+            // A subject that does not exist yet accepts any schema.
+            Err(error) if error.code == 40401 => {
+                return Ok(CheckAnswer {
+                    compatible: true,
+                    messages: Vec::new(),
+                })
+            }
+            Err(error) => return Err(error),
+        };
         let messages = verdict
             .findings
             .iter()
             .filter(|finding| finding.difference.breaking)
             .map(|finding| format!("{} at {}", finding.difference.kind, finding.difference.path))
             .collect();
-        Ok((verdict.compatible, messages))
+        Ok(CheckAnswer {
+            compatible: verdict.compatible,
+            messages,
+        })
     }
 
     fn register(&mut self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError> {
         Store::register(self, subject, schema.clone())
+    }
+
+    fn global_compatibility(&mut self) -> Result<CompatibilityLevel, RegistryError> {
+        Ok(Store::compatibility(self, None))
     }
 
     fn compatibility(
@@ -88,25 +158,77 @@ impl Registry for Store {
     }
 }
 
+/// Concurrent lookups at most this many at a time: enough to hide round trips, few enough not
+/// to look like a flood to a shared registry.
+const LOOKUP_CONCURRENCY: usize = 8;
+
 impl Registry for http::HttpRegistry {
-    fn lookup(
-        &mut self,
-        subject: &str,
-        schema: &StoredSchema,
-    ) -> Result<Option<(u32, u32)>, RegistryError> {
+    fn lookup(&mut self, subject: &str, schema: &StoredSchema) -> Result<Lookup, RegistryError> {
         http::HttpRegistry::lookup(self, subject, schema)
+    }
+
+    fn lookup_all(
+        &mut self,
+        queries: &[(String, StoredSchema)],
+    ) -> Vec<Result<Lookup, RegistryError>> {
+        let client: &http::HttpRegistry = self;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut answers: Vec<Option<Result<Lookup, RegistryError>>> = vec![None; queries.len()];
+        let found = std::sync::Mutex::new(Vec::with_capacity(queries.len()));
+        std::thread::scope(|scope| {
+            for _ in 0..LOOKUP_CONCURRENCY.min(queries.len()) {
+                scope.spawn(|| loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((subject, schema)) = queries.get(index) else {
+                        break;
+                    };
+                    let answer = client.lookup(subject, schema);
+                    found
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push((index, answer));
+                });
+            }
+        });
+        for (index, answer) in found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            answers[index] = Some(answer);
+        }
+        answers
+            .into_iter()
+            .map(|answer| {
+                // Every index below queries.len() is taken by exactly one worker, which always
+                // pushes an answer; a gap would be a bug in the loop above.
+                answer.unwrap_or_else(|| {
+                    Err(RegistryError {
+                        code: 50004,
+                        message: "lookup was not answered".to_string(),
+                    })
+                })
+            })
+            .collect()
+    }
+
+    fn subject_exists(&mut self, subject: &str) -> Result<bool, RegistryError> {
+        http::HttpRegistry::subject_exists(self, subject)
     }
 
     fn check(
         &mut self,
         subject: &str,
         schema: &StoredSchema,
-    ) -> Result<(bool, Vec<String>), RegistryError> {
+    ) -> Result<CheckAnswer, RegistryError> {
         http::HttpRegistry::check(self, subject, schema)
     }
 
     fn register(&mut self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError> {
         http::HttpRegistry::register(self, subject, schema)
+    }
+
+    fn global_compatibility(&mut self) -> Result<CompatibilityLevel, RegistryError> {
+        http::HttpRegistry::global_compatibility(self)
     }
 
     fn compatibility(
@@ -122,5 +244,9 @@ impl Registry for http::HttpRegistry {
         level: CompatibilityLevel,
     ) -> Result<(), RegistryError> {
         http::HttpRegistry::set_compatibility(self, subject, level)
+    }
+
+    fn requests_sent(&self) -> Option<u64> {
+        Some(http::HttpRegistry::requests_sent(self))
     }
 }

@@ -1,15 +1,22 @@
 //! `evcat registry serve`: the embedded registry over Confluent Schema Registry's REST API.
 //!
-//! One request at a time (the store is one folder behind one lock), on loopback by default.
+//! Connections are served concurrently, requests reach the store one at a time (it is one
+//! folder behind one lock); on loopback by default.
 //! Bodies use the vendor content type and Confluent's error shape `{"error_code", "message"}`.
 
-use std::io::Read;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use base64::Engine as _;
+use bytes::Bytes;
+use http::Method;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tiny_http::{Header, Method, Request, Response, Server};
 
 use super::store::{
     Mode, Reference, RegisteredVersion, RegistryError, Store, StoredSchema, VersionSelector,
@@ -43,70 +50,135 @@ pub struct ServeOptions {
     /// Testing aid: answer this many first requests with 503 (`Retry-After: 0`), as an overloaded
     /// registry would, so clients' retries can be exercised against a real server.
     pub fail_first: u32,
+    /// Testing aid: wait this long before each registration, as a slow registry would, so a
+    /// push can be interrupted midway.
+    pub delay_writes: Duration,
 }
 
 /// Serves until the process ends. Prints the address it listens on (a port of 0 is resolved).
-pub fn serve(mut store: Store, options: &ServeOptions) -> Result<(), ServeError> {
-    let server = Server::http(options.listen).map_err(|error| ServeError::Listen {
+///
+/// Connections are served concurrently (HTTP/1.1 keep-alive, as registry clients pool them);
+/// requests reach the store one at a time.
+pub fn serve(store: Store, options: &ServeOptions) -> Result<(), ServeError> {
+    let listen_error = |error: std::io::Error| ServeError::Listen {
         address: options.listen,
         message: error.to_string(),
-    })?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| options.listen.to_string(), |address| address.to_string());
-    eprintln!("evcat registry listening on http://{address}");
-    let expected_auth = options.basic_auth.as_ref().map(|credentials| {
-        format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(credentials)
-        )
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(listen_error)?;
+    let shared = Arc::new(Shared {
+        store: Mutex::new(store),
+        expected_auth: options.basic_auth.as_ref().map(|credentials| {
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(credentials)
+            )
+        }),
+        failures_left: AtomicU32::new(options.fail_first),
+        delay_writes: options.delay_writes,
     });
-    let mut failures_left = options.fail_first;
-    for mut request in server.incoming_requests() {
-        if failures_left > 0 {
-            failures_left -= 1;
-            let unavailable = Response::from_string(
-                error_body(50003, "Service unavailable (injected)").to_string(),
-            )
-            .with_status_code(503)
-            .with_header(Header::from_bytes("Retry-After", "0").expect("static header is valid"));
-            let _ = request.respond(unavailable);
-            continue;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(listen_error)?;
+        let address = listener.local_addr().map_err(listen_error)?;
+        eprintln!("evcat registry listening on http://{address}");
+        loop {
+            // A failed accept (a client gone before we took it) concerns that client only.
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let shared = shared.clone();
+                    async move { Ok::<_, std::convert::Infallible>(answer(&shared, request).await) }
+                });
+                // A connection that breaks mid-request concerns that client only.
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
         }
-        let mut body = String::new();
-        // A schema is small; a body past the catalog's file limit is not read further.
-        let _ = request
-            .as_reader()
-            .take(crate::tree::MAX_FILE_BYTES)
-            .read_to_string(&mut body);
-        let authorized = expected_auth.as_ref().is_none_or(|expected| {
-            request.headers().iter().any(|header| {
-                header.field.equiv("Authorization") && header.value.as_str() == expected
-            })
-        });
-        let (status, body) = if authorized {
-            handle(
-                &mut store,
-                request.method().clone(),
-                request.url().to_string(),
-                body,
-            )
-        } else {
-            (401, error_body(40101, "Unauthorized"))
-        };
-        respond(request, status, &body);
-    }
-    Ok(())
+    })
 }
 
-fn respond(request: Request, status: u16, body: &Value) {
-    let header = Header::from_bytes("Content-Type", CONTENT_TYPE).ok();
-    let mut response = Response::from_string(body.to_string()).with_status_code(status);
-    if let Some(header) = header {
-        response = response.with_header(header);
+/// What every connection shares.
+struct Shared {
+    store: Mutex<Store>,
+    expected_auth: Option<String>,
+    failures_left: AtomicU32,
+    delay_writes: Duration,
+}
+
+async fn answer(
+    shared: &Shared,
+    request: hyper::Request<Incoming>,
+) -> hyper::Response<Full<Bytes>> {
+    let injected_failure = shared
+        .failures_left
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+            left.checked_sub(1)
+        })
+        .is_ok();
+    if injected_failure {
+        let body = error_body(50003, "Service unavailable (injected)");
+        return response(503, &body, Some(("Retry-After", "0")));
     }
-    let _ = request.respond(response);
+    let method = request.method().clone();
+    let url = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_string(),
+        |path| path.as_str().to_string(),
+    );
+    let authorized = shared.expected_auth.as_ref().is_none_or(|expected| {
+        request
+            .headers()
+            .get(hyper::header::AUTHORIZATION)
+            .is_some_and(|value| value.as_bytes() == expected.as_bytes())
+    });
+    // A schema is small; a body past the catalog's file limit is refused, not read on.
+    let limit = usize::try_from(crate::tree::MAX_FILE_BYTES).unwrap_or(usize::MAX);
+    let body = match Limited::new(request.into_body(), limit).collect().await {
+        Ok(collected) => String::from_utf8_lossy(&collected.to_bytes()).into_owned(),
+        Err(_) => return response(413, &error_body(413, "Request body too large"), None),
+    };
+    if !authorized {
+        return response(401, &error_body(40101, "Unauthorized"), None);
+    }
+    let is_write = method == Method::POST
+        && url.starts_with("/subjects/")
+        && url
+            .split('?')
+            .next()
+            .is_some_and(|path| path.ends_with("/versions"));
+    if is_write && !shared.delay_writes.is_zero() {
+        tokio::time::sleep(shared.delay_writes).await;
+    }
+    let (status, body) = {
+        let mut store = shared.store.lock().unwrap_or_else(PoisonError::into_inner);
+        handle(&mut store, method, url, body)
+    };
+    response(status, &body, None)
+}
+
+fn response(
+    status: u16,
+    body: &Value,
+    extra_header: Option<(&'static str, &'static str)>,
+) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder()
+        .status(status)
+        .header(hyper::header::CONTENT_TYPE, CONTENT_TYPE);
+    if let Some((name, value)) = extra_header {
+        builder = builder.header(name, value);
+    }
+    let body = Full::new(Bytes::from(body.to_string()));
+    // Every status here is a valid code and every header a valid static name and value.
+    builder
+        .body(body.clone())
+        .unwrap_or_else(|_| hyper::Response::new(body))
 }
 
 fn error_body(code: u32, message: &str) -> Value {
@@ -266,16 +338,16 @@ fn route(
         code: 404,
         message: format!("HTTP 404 Not Found: {url}"),
     };
-    match (method, parts.as_slice()) {
-        (Method::Get, ["subjects"]) => Ok(json!(store.subjects(flag("deleted")))),
-        (Method::Get, ["schemas", "types"]) => Ok(json!(["JSON", "PROTOBUF", "AVRO"])),
-        (Method::Get, ["schemas", "ids", id]) => {
+    match (method.as_str(), parts.as_slice()) {
+        ("GET", ["subjects"]) => Ok(json!(store.subjects(flag("deleted")))),
+        ("GET", ["schemas", "types"]) => Ok(json!(["JSON", "PROTOBUF", "AVRO"])),
+        ("GET", ["schemas", "ids", id]) => {
             let schema = store.schema_by_id(parse_id(id)?)?;
             let mut fields = serde_json::Map::new();
             schema_fields(schema, &mut fields);
             Ok(Value::Object(fields))
         }
-        (Method::Get, ["schemas", "ids", id, "versions"]) => {
+        ("GET", ["schemas", "ids", id, "versions"]) => {
             let id = parse_id(id)?;
             store.schema_by_id(id)?;
             let versions: Vec<Value> = store
@@ -285,30 +357,30 @@ fn route(
                 .collect();
             Ok(Value::Array(versions))
         }
-        (Method::Get, ["subjects", subject, "versions"]) => {
+        ("GET", ["subjects", subject, "versions"]) => {
             Ok(json!(store.versions(subject, flag("deleted"))?))
         }
-        (Method::Get, ["subjects", subject, "versions", version]) => Ok(version_body(
+        ("GET", ["subjects", subject, "versions", version]) => Ok(version_body(
             &store.version(subject, version_selector(version)?)?,
         )),
-        (Method::Get, ["subjects", subject, "versions", version, "schema"]) => {
+        ("GET", ["subjects", subject, "versions", version, "schema"]) => {
             let registered = store.version(subject, version_selector(version)?)?;
             // The raw schema, itself JSON for Avro and JSON Schema; Protobuf text as a string.
             Ok(serde_json::from_str(&registered.schema.schema)
                 .unwrap_or(Value::String(registered.schema.schema)))
         }
-        (Method::Get, ["subjects", subject, "versions", version, "referencedby"]) => {
+        ("GET", ["subjects", subject, "versions", version, "referencedby"]) => {
             let registered = store.version(subject, version_selector(version)?)?;
             Ok(json!(store.referenced_by(subject, registered.version)))
         }
-        (Method::Post, ["subjects", subject]) => {
+        ("POST", ["subjects", subject]) => {
             Ok(version_body(&store.lookup(subject, &parse_schema(body)?)?))
         }
-        (Method::Post, ["subjects", subject, "versions"]) => {
+        ("POST", ["subjects", subject, "versions"]) => {
             let id = store.register(subject, parse_schema(body)?)?;
             Ok(json!({ "id": id }))
         }
-        (Method::Post, ["compatibility", "subjects", subject, "versions", rest @ ..]) => {
+        ("POST", ["compatibility", "subjects", subject, "versions", rest @ ..]) => {
             let schema = parse_schema(body)?;
             let against = match rest {
                 [] => None,
@@ -335,10 +407,10 @@ fn route(
             }
             Ok(answer)
         }
-        (Method::Get, ["config"]) => {
+        ("GET", ["config"]) => {
             Ok(json!({ "compatibilityLevel": store.compatibility(None).as_str() }))
         }
-        (Method::Get, ["config", subject]) => {
+        ("GET", ["config", subject]) => {
             let level = match store.subject_compatibility(subject) {
                 Some(level) => level,
                 None if flag("defaultToGlobal") => store.compatibility(None),
@@ -353,38 +425,40 @@ fn route(
             };
             Ok(json!({ "compatibilityLevel": level.as_str() }))
         }
-        (Method::Put, ["config"]) => {
+        ("PUT", ["config"]) => {
             let level = level_of(body)?;
             store.set_compatibility(None, level)?;
             Ok(json!({ "compatibility": level.as_str() }))
         }
-        (Method::Put, ["config", subject]) => {
+        ("PUT", ["config", subject]) => {
             let level = level_of(body)?;
             store.set_compatibility(Some(subject), level)?;
             Ok(json!({ "compatibility": level.as_str() }))
         }
-        (Method::Delete, ["config", subject]) => {
+        ("DELETE", ["config", subject]) => {
             let previous = store.delete_compatibility(subject)?;
             Ok(json!({ "compatibilityLevel": previous.as_str() }))
         }
-        (Method::Get, ["mode"]) => Ok(json!({ "mode": store.mode(None) })),
-        (Method::Get, ["mode", subject]) => Ok(json!({ "mode": store.mode(Some(subject)) })),
-        (Method::Put, ["mode"]) => {
+        ("GET", ["mode"]) => Ok(json!({ "mode": store.mode(None) })),
+        ("GET", ["mode", subject]) => Ok(json!({ "mode": store.mode(Some(subject)) })),
+        ("PUT", ["mode"]) => {
             let mode = mode_of(body)?;
             store.set_mode(None, mode)?;
             Ok(json!({ "mode": mode }))
         }
-        (Method::Put, ["mode", subject]) => {
+        ("PUT", ["mode", subject]) => {
             let mode = mode_of(body)?;
             store.set_mode(Some(subject), mode)?;
             Ok(json!({ "mode": mode }))
         }
-        (Method::Delete, ["subjects", subject]) => {
+        ("DELETE", ["subjects", subject]) => {
             Ok(json!(store.delete_subject(subject, flag("permanent"))?))
         }
-        (Method::Delete, ["subjects", subject, "versions", version]) => Ok(json!(
-            store.delete_version(subject, version_selector(version)?, flag("permanent"))?
-        )),
+        ("DELETE", ["subjects", subject, "versions", version]) => Ok(json!(store.delete_version(
+            subject,
+            version_selector(version)?,
+            flag("permanent")
+        )?)),
         _ => Err(not_found()),
     }
 }

@@ -88,6 +88,28 @@ pub struct StoredSchema {
     pub references: Vec<Reference>,
 }
 
+impl StoredSchema {
+    /// Whether two schemas are the same to the registry: same type and references, and the
+    /// same text up to layout. Like Confluent, which compares canonical forms, Avro and JSON
+    /// Schema documents are compared as parsed JSON (whitespace and key order do not count);
+    /// Protobuf text is compared as written.
+    pub fn same_as(&self, other: &StoredSchema) -> bool {
+        if self.schema_type != other.schema_type || self.references != other.references {
+            return false;
+        }
+        if self.schema == other.schema {
+            return true;
+        }
+        match self.schema_type {
+            Format::Protobuf => false,
+            Format::Avro | Format::Json => {
+                let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).ok();
+                matches!((parse(&self.schema), parse(&other.schema)), (Some(a), Some(b)) if a == b)
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct VersionEntry {
     version: u32,
@@ -339,7 +361,12 @@ impl Store {
     ) -> Result<RegisteredVersion, RegistryError> {
         let live = self.live_versions(subject)?;
         live.iter()
-            .find(|entry| self.state.schemas.get(&entry.id) == Some(schema))
+            .find(|entry| {
+                self.state
+                    .schemas
+                    .get(&entry.id)
+                    .is_some_and(|stored| stored.same_as(schema))
+            })
             .map(|entry| self.registered(subject, entry))
             .ok_or_else(|| RegistryError::new(40403, "Schema not found"))
     }
@@ -489,7 +516,7 @@ impl Store {
             .state
             .schemas
             .iter()
-            .find(|(_, stored)| **stored == schema)
+            .find(|(_, stored)| stored.same_as(&schema))
         {
             Some((id, _)) => *id,
             None => {
@@ -690,6 +717,25 @@ mod tests {
     const V2: &str = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":""}]}"#;
     const BREAKING: &str =
         r#"{"type":"record","name":"R","fields":[{"name":"a","type":"string"}]}"#;
+
+    #[test]
+    fn layout_does_not_make_a_new_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let compact = StoredSchema {
+            schema: r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#.into(),
+            schema_type: Format::Avro,
+            references: Vec::new(),
+        };
+        let spread = StoredSchema {
+            schema: "{\n  \"name\": \"R\",\n  \"type\": \"record\",\n  \"fields\": [{\"name\": \"a\", \"type\": \"int\"}]\n}".into(),
+            ..compact.clone()
+        };
+        let id = store.register("s", compact).unwrap();
+        assert_eq!(store.lookup("s", &spread).unwrap().id, id);
+        assert_eq!(store.register("s", spread).unwrap(), id);
+        assert_eq!(store.versions("s", false).unwrap(), vec![1]);
+    }
 
     #[test]
     fn ids_are_global_and_registration_is_idempotent() {

@@ -7,6 +7,7 @@ pub mod compat;
 pub mod diff;
 pub mod human;
 pub mod json;
+pub mod push;
 
 use crate::catalog::Catalog;
 use crate::findings::{Finding, Location};

@@ -206,3 +206,22 @@ pub fn start_registry_with(dir: &Path, credentials: Option<&str>, extra: &[&str]
         auth: None,
     }
 }
+
+/// Runs git in `dir` with a fixed identity; panics when it fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "evcat tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@example.com")
+        .env("GIT_COMMITTER_NAME", "evcat tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@example.com")
+        .output()
+        .expect("run git");
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

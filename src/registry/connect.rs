@@ -1,0 +1,138 @@
+//! Opens the registry an environment in evcat.yaml names: the embedded store in a folder, or the
+//! HTTP client with credentials read from environment variables or files. Errors name the
+//! variable or file, never its content.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::http::{Credentials, HttpRegistry, HttpSettings};
+use super::store::{RegistryError, Store};
+use super::Registry;
+use crate::catalog::{AuthSettings, Environment};
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConnectError {
+    #[error("environment `{environment}`: {message}")]
+    #[diagnostic(code(evcat::registry::settings))]
+    Settings {
+        environment: String,
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+    #[error("environment `{environment}`: {source}")]
+    #[diagnostic(code(evcat::registry::open))]
+    Open {
+        environment: String,
+        source: RegistryError,
+    },
+}
+
+/// Where an environment's registry is, for messages: its URL or its folder.
+pub fn describe(environment: &Environment) -> String {
+    let registry = &environment.registry;
+    match (&registry.url, &registry.embedded) {
+        (Some(url), _) => url.clone(),
+        (None, Some(dir)) => format!("embedded registry in {dir}"),
+        (None, None) => "no registry".to_string(),
+    }
+}
+
+/// Opens `environment`'s registry; relative paths in its settings are relative to `catalog_root`.
+pub fn open(
+    environment: &Environment,
+    catalog_root: &Path,
+) -> Result<Box<dyn Registry>, ConnectError> {
+    let registry = &environment.registry;
+    let settings_error = |message: String, help: Option<&str>| ConnectError::Settings {
+        environment: environment.name.clone(),
+        message,
+        help: help.map(str::to_string),
+    };
+    let open_error = |source| ConnectError::Open {
+        environment: environment.name.clone(),
+        source,
+    };
+    if let Some(dir) = &registry.embedded {
+        let store = Store::open(&catalog_root.join(dir)).map_err(open_error)?;
+        return Ok(Box::new(store));
+    }
+    let Some(url) = &registry.url else {
+        return Err(settings_error(
+            "names no registry".to_string(),
+            Some("give the environment `registry: { url: ... }` or `registry: { embedded: DIR }`"),
+        ));
+    };
+    let mut settings = HttpSettings::new(url);
+    if let Some(auth) = &registry.auth {
+        settings.credentials =
+            credentials(auth, catalog_root).map_err(|message| settings_error(message, None))?;
+    }
+    let tls = &registry.tls;
+    settings.ca_file = tls.ca_file.as_ref().map(|file| catalog_root.join(file));
+    settings.client_identity_file = tls
+        .client_identity_file
+        .as_ref()
+        .map(|file| catalog_root.join(file));
+    settings.insecure_skip_verify = tls.insecure_skip_verify;
+    if let Some(seconds) = registry.timeouts.connect_seconds {
+        settings.connect_timeout = Duration::from_secs(seconds);
+    }
+    if let Some(seconds) = registry.timeouts.request_seconds {
+        settings.request_timeout = Duration::from_secs(seconds);
+    }
+    let client = HttpRegistry::new(&settings).map_err(open_error)?;
+    Ok(Box::new(client))
+}
+
+fn credentials(auth: &AuthSettings, root: &Path) -> Result<Option<Credentials>, String> {
+    if auth.token.is_some() || auth.basic.as_ref().is_some_and(|b| b.password.is_some()) {
+        return Err(
+            "evcat.yaml holds a literal secret (lint rule Y010); evcat does not use it: name an \
+             environment variable or a file instead"
+                .to_string(),
+        );
+    }
+    if let Some(token) = secret(&auth.bearer_env, &auth.bearer_file, root, "bearer token")? {
+        return Ok(Some(Credentials::Bearer(token)));
+    }
+    let Some(basic) = &auth.basic else {
+        return Ok(None);
+    };
+    let username = match &basic.username {
+        Some(literal) => literal.clone(),
+        None => secret(&basic.username_env, &basic.username_file, root, "user name")?
+            .ok_or("basic auth needs `username`, `username_env` or `username_file`")?,
+    };
+    let password = secret(&basic.password_env, &basic.password_file, root, "password")?
+        .ok_or("basic auth needs `password_env` or `password_file`")?;
+    Ok(Some(Credentials::Basic { username, password }))
+}
+
+/// Reads a value from the named environment variable, else from the named file.
+fn secret(
+    variable: &Option<String>,
+    file: &Option<String>,
+    root: &Path,
+    what: &str,
+) -> Result<Option<String>, String> {
+    if let Some(variable) = variable {
+        return match std::env::var(variable) {
+            Ok(value) if !value.is_empty() => Ok(Some(value)),
+            _ => Err(format!(
+                "the {what} comes from the environment variable {variable}, which is not set"
+            )),
+        };
+    }
+    if let Some(file) = file {
+        let path: PathBuf = root.join(file);
+        return match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text.trim_end_matches(['\r', '\n']).to_string())),
+            Err(error) => Err(format!(
+                "cannot read the {what} from {}: {error}",
+                path.display()
+            )),
+        };
+    }
+    Ok(None)
+}
