@@ -162,22 +162,22 @@ fn report(outcome: &Outcome) -> Value {
     })
 }
 
-fn environment<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["environments"]
+/// The element of `parent[list]` whose `key` is `value`.
+fn member<'a>(parent: &'a Value, list: &str, key: &str, value: &str) -> &'a Value {
+    parent[list]
         .as_array()
         .unwrap()
         .iter()
-        .find(|environment| environment["name"] == name)
-        .unwrap_or_else(|| panic!("no environment {name} in {report:#}"))
+        .find(|member| member[key] == value)
+        .unwrap_or_else(|| panic!("no {key} {value} in {list} of {parent:#}"))
+}
+
+fn environment<'a>(report: &'a Value, name: &str) -> &'a Value {
+    member(report, "environments", "name", name)
 }
 
 fn item<'a>(environment: &'a Value, subject: &str) -> &'a Value {
-    environment["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|item| item["subject"] == subject)
-        .unwrap_or_else(|| panic!("no subject {subject} in {environment:#}"))
+    member(environment, "items", "subject", subject)
 }
 
 const PAYMENT: &str = "domains/payments/events/PaymentAuthorized/schema.avsc";
@@ -247,21 +247,21 @@ fn status_gate_keeps_drafts_and_deprecated_events_out_of_prod() {
         .contains(&"shipping.shipment-delayed.v1-value".to_string()));
 }
 
+/// Adds a field (JSON) to PaymentAuthorized's schema, before `orderId`.
+fn add_payment_field(promotion: &Promotion, field: &str) {
+    let before = "    {\n      \"name\": \"orderId\",";
+    promotion
+        .fixture
+        .replace(PAYMENT, before, &format!("    {field},\n{before}"));
+}
+
 #[test]
 fn compatible_change_adds_one_version_in_every_environment() {
     let promotion = Promotion::new();
     assert_eq!(promotion.push(&["--through", "prod"]).code, 0);
-    promotion.fixture.replace(
-        PAYMENT,
-        r#"    {
-      "name": "orderId","#,
-        r#"    {
-      "name": "channel",
-      "type": ["null", "string"],
-      "default": null
-    },
-    {
-      "name": "orderId","#,
+    add_payment_field(
+        &promotion,
+        r#"{"name": "channel", "type": ["null", "string"], "default": null}"#,
     );
     promotion.commit("add channel");
     let outcome = promotion.push(&["--through", "prod"]);
@@ -280,17 +280,7 @@ fn incompatible_change_writes_nothing_to_any_environment() {
     let promotion = Promotion::new();
     assert_eq!(promotion.push(&["--through", "prod"]).code, 0);
     // A new field without a default: the new schema cannot read data written with the old one.
-    promotion.fixture.replace(
-        PAYMENT,
-        r#"    {
-      "name": "orderId","#,
-        r#"    {
-      "name": "merchantId",
-      "type": "string"
-    },
-    {
-      "name": "orderId","#,
-    );
+    add_payment_field(&promotion, r#"{"name": "merchantId", "type": "string"}"#);
     promotion.fixture.replace(
         "domains/payments/events/PaymentAuthorized/examples/authorized.json",
         r#""orderId""#,
@@ -583,4 +573,33 @@ fn embedded_environments_work_without_any_server() {
         &["push", "--through", "prod", "--format", "json"],
     ));
     assert_eq!(environment(&again, "prod")["summary"]["writes"], 0);
+}
+
+#[test]
+fn an_unreachable_registry_fails_its_environment_at_once() {
+    let fixture = Fixture::example();
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    fixture.replace(
+        "evcat.yaml",
+        "registry: { embedded: .registries/dev }",
+        &format!("registry: {{ url: \"http://{free}\" }}"),
+    );
+    let started = Instant::now();
+    let outcome = run_in(
+        fixture.root(),
+        &["push", "--env", "dev", "--format", "json"],
+    );
+    assert_eq!(outcome.code, 1);
+    let outcome = report(&outcome);
+    let dev = environment(&outcome, "dev");
+    assert_eq!(dev["outcome"]["status"], "plan_failed");
+    let reason = dev["outcome"]["reason"].as_str().unwrap();
+    assert!(reason.contains("cannot reach the registry"), "{reason}");
+    assert!(reason.contains("gave up after 5 attempts"), "{reason}");
+    // One request, retried: not one per subject.
+    assert_eq!(dev["summary"]["requests"], 5);
+    assert!(started.elapsed() < Duration::from_secs(20));
 }

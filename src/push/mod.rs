@@ -364,13 +364,28 @@ impl EnvironmentRun<'_> {
             return (report, HashSet::new());
         };
         let requests_before = registry.requests_sent();
+        // One cheap request first: a registry that cannot be reached (or refuses the credentials)
+        // fails the environment here, not once per subject after every retry.
+        let global = match registry.global_compatibility() {
+            Ok(level) => level,
+            Err(error) => {
+                report.outcome = Outcome::PlanFailed {
+                    reason: format!("the registry did not answer: {error}; nothing was written"),
+                };
+                report.summary.requests = registry
+                    .requests_sent()
+                    .zip(requests_before)
+                    .map(|(after, before)| after - before);
+                return (report, HashSet::new());
+            }
+        };
         let resolutions = resolve(
             registry.as_mut(),
             self.registrations,
             &wanted,
             self.progress,
         );
-        let mut items = self.plan(registry.as_mut(), &resolutions);
+        let mut items = self.plan(registry.as_mut(), &resolutions, global);
         if index > 0 {
             if let Some(previous) = registries.get_mut(&(index - 1)) {
                 self.order_gate(previous.as_mut(), &mut items, planned_before);
@@ -464,32 +479,18 @@ impl EnvironmentRun<'_> {
             .collect()
     }
 
-    fn plan(&self, registry: &mut dyn Registry, resolutions: &[Resolution]) -> Vec<PlannedItem> {
+    fn plan(
+        &self,
+        registry: &mut dyn Registry,
+        resolutions: &[Resolution],
+        global: CompatibilityLevel,
+    ) -> Vec<PlannedItem> {
         let mut items: Vec<PlannedItem> = self
             .registrations
             .iter()
             .zip(resolutions)
             .map(|(registration, resolution)| self.item(registration, resolution))
             .collect();
-        let writes_any = items
-            .iter()
-            .any(|item| !matches!(item.action, Action::Skipped { .. }));
-        if !writes_any {
-            return items;
-        }
-        let global = match registry.global_compatibility() {
-            Ok(level) => level,
-            Err(error) => {
-                for item in &mut items {
-                    if !matches!(item.action, Action::Skipped { .. }) {
-                        item.verdict = Verdict::Failed {
-                            detail: error.to_string(),
-                        };
-                    }
-                }
-                return items;
-            }
-        };
         for (index, item) in items.iter_mut().enumerate() {
             if matches!(item.action, Action::Skipped { .. }) || item.verdict.fails() {
                 continue;
