@@ -39,11 +39,13 @@ fn request(
         .nth(1)
         .and_then(|code| code.parse().ok())
         .expect("status");
+    // Header names are case-insensitive (the server writes them in lower case).
     let content_type = head
         .lines()
-        .find_map(|line| line.strip_prefix("Content-Type: "))
-        .unwrap_or_default()
-        .to_string();
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.trim().to_string())
+        .unwrap_or_default();
     (
         status,
         content_type,
