@@ -64,6 +64,9 @@ pub struct Finding {
     pub site: Site,
     /// What to do about this particular finding; the rule's doc says the general why and how.
     pub help: Option<String>,
+    /// The unit the finding fails in a test report (an event, a subject in an environment);
+    /// when `None`, reports derive it from the file.
+    pub case: Option<String>,
 }
 
 impl Finding {
@@ -151,6 +154,7 @@ pub fn finding(rule: &'static Rule, site: Site, message: impl Into<String>) -> F
         message: message.into(),
         site,
         help: None,
+        case: None,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod compat;
 pub mod findings;
 pub mod formats;
 pub mod git;
+pub mod init;
 pub mod lint;
 pub mod push;
 pub mod registry;

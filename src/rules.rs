@@ -234,6 +234,25 @@ rules! {
         "approved event set back to draft",
         "Approval is a promise to consumers; a draft can change without notice. Deprecate the event and \
          approve a successor instead.";
+    PUSH_INCOMPATIBLE = "P001" "push.incompatible" Error,
+        "the registry rejects the schema as incompatible",
+        "The target registry's own compatibility check refused this version under the subject's level; \
+         nothing was written to that environment. Its messages say what breaks. Make the change \
+         compatible, or publish it as a new event on a new topic. `evcat check` finds this before a push.";
+    PUSH_ORDER = "P002" "push.order" Error,
+        "the environment before does not hold this schema yet",
+        "Schemas are promoted in order (the `environments:` list in evcat.yaml): an environment only \
+         receives what the one before it already holds. Push the earlier environment first, or use \
+         `evcat push --through ENV`.";
+    PUSH_GATE = "P003" "push.gate" Error,
+        "an environment's gate keeps this push out",
+        "The environment's `require.branch` accepts only commits on that branch (its tip or an ancestor). \
+         Merge the change, or push from that branch.";
+    PUSH_REGISTRY_ERROR = "P004" "push.registry-error" Error,
+        "the registry answered with an error",
+        "The registry could not be reached, refused the credentials, or failed a request (the message has \
+         its error code: 401/403 credentials, 42205 read-only, 5xxxx the registry itself). Nothing past \
+         this point was written; fix the cause and push again: a push resumes where it stopped.";
 }
 
 /// Looks a rule up by its id (`N001`) or its name (`naming.topic`).

@@ -105,6 +105,13 @@ impl CatalogPath {
     pub fn is_root(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Whether this path is `dir` or inside it (by whole segments).
+    pub fn starts_with(&self, dir: &CatalogPath) -> bool {
+        dir.is_root()
+            || self.0 == dir.0
+            || (self.0.starts_with(&dir.0) && self.0.as_bytes().get(dir.0.len()) == Some(&b'/'))
+    }
 }
 
 fn has_drive_prefix(path: &str) -> bool {

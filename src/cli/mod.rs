@@ -11,6 +11,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::Diagnostic;
 
+mod output;
+pub use output::{ColorChoice, ReportArgs, ReportFormat, Ui};
+
 use crate::catalog::{CompatibilityLevel, Format, SETTINGS_FILE};
 use crate::compat::json::Policy;
 use crate::compat::load::{self, FolderFiles};
@@ -43,6 +46,18 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub catalog: Option<PathBuf>,
 
+    /// Colour in the human output: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print only the summary line of the human output.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more: each rule that found something, with why it matters and how to fix it.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -52,9 +67,8 @@ pub enum Command {
     /// Check the catalog's structure, references, schemas, examples, naming and governance.
     #[command(after_help = EXIT_CODES_HELP)]
     Lint {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
+        #[command(flatten)]
+        report: ReportArgs,
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
@@ -68,8 +82,8 @@ pub enum Command {
         /// else the parent of the last commit.
         #[arg(long, value_name = "REV")]
         against: Option<String>,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Show what changed between the baseline and now: events added, removed and changed, with
     /// schema differences marked compatible or breaking, and the consumers affected.
@@ -77,8 +91,8 @@ pub enum Command {
         /// As for `check`.
         #[arg(long, value_name = "REV")]
         against: Option<String>,
-        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-        format: DiffFormat,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Check schema files for compatibility directly, without a catalog.
     #[command(
@@ -112,8 +126,8 @@ pub enum Command {
         /// The environment (from evcat.yaml).
         #[arg(long, value_name = "ENV")]
         env: String,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Register the catalog's schemas in an environment's registry (or in every environment up
     /// to one, in promotion order), after checking each change with that registry.
@@ -129,9 +143,22 @@ pub enum Command {
         /// Plan only: look up and check, write nothing.
         #[arg(long)]
         dry_run: bool,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
+        #[command(flatten)]
+        report: ReportArgs,
     },
+    /// Create a new catalog in DIR (default: the current folder): evcat.yaml, one domain, one
+    /// service and one event with its schema and an example, each explained in comments.
+    Init {
+        #[arg(default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print evcat's man page (roff), e.g. `evcat man > evcat.1`.
+    Man,
     /// Run or manage an embedded Schema Registry.
     #[command(subcommand)]
     Registry(RegistryCommand),
@@ -164,13 +191,6 @@ pub enum RegistryCommand {
         #[arg(long, hide = true, default_value_t = 0)]
         delay_writes_ms: u64,
     },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
-    Text,
-    Markdown,
-    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -266,6 +286,15 @@ pub enum CliError {
     #[error("cannot write output: {0}")]
     #[diagnostic(code(evcat::io))]
     Output(#[from] std::io::Error),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Init(#[from] crate::init::InitError),
+    #[error("cannot write {path}: {source}")]
+    #[diagnostic(code(evcat::io), help("check that the folder exists and is writable"))]
+    WriteReport {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Runs evcat with the process's arguments and returns its exit code.
@@ -284,6 +313,10 @@ pub fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader went away (`evcat ... | head`): nothing left to say to it.
+        Err(CliError::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(EXIT_OK)
+        }
         Err(error) => {
             eprintln!("{:?}", miette::Report::new(error));
             ExitCode::from(EXIT_USAGE)
@@ -292,11 +325,13 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> Result<u8, CliError> {
+    let ui = Ui::new(cli.color, cli.quiet, cli.verbose);
+    let catalog = cli.catalog.as_deref();
     match cli.command {
         Command::Lint {
-            format,
+            report,
             deny_warnings,
-        } => lint(cli.catalog.as_deref(), format, deny_warnings),
+        } => lint(catalog, &report, &ui, deny_warnings),
         Command::Rules { rule, format } => list_rules(rule.as_deref(), format),
         Command::Registry(RegistryCommand::Serve {
             dir,
@@ -311,23 +346,16 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             fail_first,
             std::time::Duration::from_millis(delay_writes_ms),
         ),
-        Command::Check { against, format } => {
-            check(cli.catalog.as_deref(), against.as_deref(), format)
+        Command::Check { against, report } => check(catalog, against.as_deref(), &report, &ui),
+        Command::Diff { against, report } => diff(catalog, against.as_deref(), &report, &ui),
+        Command::Plan { env, report } => {
+            push(catalog, crate::push::Target::One(env), true, &report, &ui)
         }
-        Command::Diff { against, format } => {
-            diff(cli.catalog.as_deref(), against.as_deref(), format)
-        }
-        Command::Plan { env, format } => push(
-            cli.catalog.as_deref(),
-            crate::push::Target::One(env),
-            true,
-            format,
-        ),
         Command::Push {
             env,
             through,
             dry_run,
-            format,
+            report,
         } => {
             let target = match (env, through) {
                 (_, Some(through)) => crate::push::Target::Through(through),
@@ -335,7 +363,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
                 // clap's argument group requires one of the two.
                 (None, None) => return Ok(EXIT_USAGE),
             };
-            push(cli.catalog.as_deref(), target, dry_run, format)
+            push(catalog, target, dry_run, &report, &ui)
         }
         Command::Compat {
             format,
@@ -345,6 +373,9 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             json,
             files,
         } => compat(format.into(), level, policy, include, json, &files),
+        Command::Init { dir } => init(&dir),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man_page(),
     }
 }
 
@@ -365,7 +396,8 @@ fn catalog_root(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
 fn check(
     explicit: Option<&Path>,
     against: Option<&str>,
-    format: OutputFormat,
+    args: &ReportArgs,
+    ui: &Ui,
 ) -> Result<u8, CliError> {
     let root = catalog_root(explicit)?;
     let comparison = crate::check::compare(&root, against)?;
@@ -384,21 +416,22 @@ fn check(
             "s"
         }
     ));
-    emit(&report, comparison.catalog.sources(), format, false)
+    report.prefix = output::repository_prefix(&root);
+    report.changes = Some((baseline.clone(), comparison.changes));
+    emit(&report, comparison.catalog.sources(), args, ui, false)
 }
 
-/// Prints a findings report in the chosen format and returns the exit code it calls for.
+/// Delivers a findings report in the chosen format and returns the exit code it calls for.
 fn emit(
     report: &Report,
     sources: &crate::catalog::Sources,
-    format: OutputFormat,
+    args: &ReportArgs,
+    ui: &Ui,
     deny_warnings: bool,
 ) -> Result<u8, CliError> {
-    let rendered = match format {
-        OutputFormat::Human => report::human::render(report, sources, use_color()),
-        OutputFormat::Json => report::json::render(report) + "\n",
-    };
-    std::io::stdout().lock().write_all(rendered.as_bytes())?;
+    let render =
+        |format, color| output::render_findings(report, sources, format, color, ui.verbose);
+    output::deliver(args, ui, &render, &report.summary_line())?;
     Ok(if report.fails(deny_warnings) {
         EXIT_FINDINGS
     } else {
@@ -409,7 +442,8 @@ fn emit(
 fn diff(
     explicit: Option<&Path>,
     against: Option<&str>,
-    format: DiffFormat,
+    args: &ReportArgs,
+    ui: &Ui,
 ) -> Result<u8, CliError> {
     let root = catalog_root(explicit)?;
     let comparison = crate::check::compare(&root, against)?;
@@ -417,17 +451,23 @@ fn diff(
         .baseline
         .clone()
         .unwrap_or_else(|| "nothing (first commit)".to_string());
-    let rendered = match format {
-        DiffFormat::Text => report::diff::text(&baseline, &comparison.changes),
-        DiffFormat::Markdown => report::diff::markdown(&baseline, &comparison.changes),
-        DiffFormat::Json => report::diff::json(&baseline, &comparison.changes),
+    let changes = comparison.changes;
+    let mut report = Report::new("diff", &comparison.catalog, comparison.findings);
+    report.prefix = output::repository_prefix(&root);
+    let summary = format!(
+        "diff against {baseline}: {} event(s) changed",
+        changes.len()
+    );
+    let render = |format, color| match format {
+        ReportFormat::Human => report::diff::text(&baseline, &changes),
+        ReportFormat::Json => report::diff::json(&baseline, &changes),
+        ReportFormat::Markdown => report::diff::markdown(&baseline, &changes),
+        other => {
+            output::render_findings(&report, comparison.catalog.sources(), other, color, false)
+        }
     };
-    std::io::stdout().lock().write_all(rendered.as_bytes())?;
+    output::deliver(args, ui, &render, &summary)?;
     Ok(EXIT_OK)
-}
-
-fn load_catalog(explicit: Option<&Path>) -> Result<crate::catalog::Loaded, CliError> {
-    load_catalog_at(&catalog_root(explicit)?)
 }
 
 fn load_catalog_at(root: &Path) -> Result<crate::catalog::Loaded, CliError> {
@@ -440,13 +480,17 @@ fn load_catalog_at(root: &Path) -> Result<crate::catalog::Loaded, CliError> {
 
 fn lint(
     explicit: Option<&Path>,
-    format: OutputFormat,
+    args: &ReportArgs,
+    ui: &Ui,
     deny_warnings: bool,
 ) -> Result<u8, CliError> {
-    let loaded = load_catalog(explicit)?;
-    let outcome = crate::lint::lint(loaded);
-    let report = Report::new("lint", &outcome.catalog, outcome.findings);
-    emit(&report, outcome.catalog.sources(), format, deny_warnings)
+    let root = catalog_root(explicit)?;
+    let outcome = crate::lint::lint(load_catalog_at(&root)?);
+    let mut report = Report::new("lint", &outcome.catalog, outcome.findings);
+    if args.format != ReportFormat::Human && args.format != ReportFormat::Json {
+        report.prefix = output::repository_prefix(&root);
+    }
+    emit(&report, outcome.catalog.sources(), args, ui, deny_warnings)
 }
 
 /// `plan` and `push`: lint first (a catalog with errors is not pushed), then plan and push.
@@ -454,13 +498,14 @@ fn push(
     explicit: Option<&Path>,
     target: crate::push::Target,
     dry_run: bool,
-    format: OutputFormat,
+    args: &ReportArgs,
+    ui: &Ui,
 ) -> Result<u8, CliError> {
     let root = catalog_root(explicit)?;
     let outcome = crate::lint::lint(load_catalog_at(&root)?);
     let lint_report = Report::new("lint", &outcome.catalog, outcome.findings);
     if lint_report.fails(false) {
-        let rendered = report::human::render(&lint_report, outcome.catalog.sources(), use_color());
+        let rendered = report::human::render(&lint_report, outcome.catalog.sources(), ui.color);
         std::io::stderr().lock().write_all(rendered.as_bytes())?;
         eprintln!("push: the catalog has lint errors (above); fix them first, nothing was pushed");
         return Ok(EXIT_FINDINGS);
@@ -471,14 +516,45 @@ fn push(
         dry_run,
         catalog_root: &root,
     };
-    let bar = ProgressBar::new(format == OutputFormat::Human && std::io::stderr().is_terminal());
-    let report = crate::push::run(&outcome.catalog, &registrations, &options, &bar)?;
-    let rendered = match format {
-        OutputFormat::Human => report::push::human(&report),
-        OutputFormat::Json => report::push::json(&report),
+    let human = args.format == ReportFormat::Human || args.output.is_some();
+    let bar = ProgressBar::new(human && !ui.quiet && std::io::stderr().is_terminal());
+    let pushed = crate::push::run(&outcome.catalog, &registrations, &options, &bar)?;
+    let command = if dry_run { "plan" } else { "push" };
+    let mut findings_report = Report::new(
+        command,
+        &outcome.catalog,
+        crate::push::findings(&pushed, &outcome.catalog),
+    );
+    findings_report.cases = pushed
+        .environments
+        .iter()
+        .flat_map(|environment| {
+            environment
+                .items
+                .iter()
+                .filter(|item| !matches!(item.action, crate::push::Action::Skipped { .. }))
+                .map(move |item| report::Case {
+                    name: format!("{}/{}", environment.name, item.subject),
+                    dir: None,
+                })
+        })
+        .collect();
+    findings_report.prefix = output::repository_prefix(&root);
+    let quiet_line = report::push::outcome_lines(&pushed);
+    findings_report.context = Some(quiet_line.trim_end().replace('\n', "; "));
+    let render = |format, color| match format {
+        ReportFormat::Human => report::push::human(&pushed),
+        ReportFormat::Json => report::push::json(&pushed),
+        other => output::render_findings(
+            &findings_report,
+            outcome.catalog.sources(),
+            other,
+            color,
+            false,
+        ),
     };
-    std::io::stdout().lock().write_all(rendered.as_bytes())?;
-    Ok(if report.succeeded() {
+    output::deliver(args, ui, &render, quiet_line.trim_end())?;
+    Ok(if pushed.succeeded() {
         EXIT_OK
     } else {
         EXIT_FINDINGS
@@ -625,9 +701,35 @@ fn serve_registry(
     Ok(EXIT_OK)
 }
 
-fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-        && std::io::stdout().is_terminal()
+fn init(dir: &Path) -> Result<u8, CliError> {
+    let created = crate::init::scaffold(dir)?;
+    let mut out = std::io::stdout().lock();
+    for path in &created {
+        writeln!(out, "created {}", path.display())?;
+    }
+    writeln!(
+        out,
+        "next: `evcat --catalog {} lint`, then edit the files (their comments explain each key)",
+        dir.display()
+    )?;
+    Ok(EXIT_OK)
+}
+
+fn completions(shell: clap_complete::Shell) -> Result<u8, CliError> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    // Generated into memory first: clap_complete panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "evcat", &mut script);
+    std::io::stdout().lock().write_all(&script)?;
+    Ok(EXIT_OK)
+}
+
+fn man_page() -> Result<u8, CliError> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command).render(&mut page)?;
+    std::io::stdout().lock().write_all(&page)?;
+    Ok(EXIT_OK)
 }
 
 fn list_rules(key: Option<&str>, format: OutputFormat) -> Result<u8, CliError> {

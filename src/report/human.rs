@@ -122,3 +122,21 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
     out.push('\n');
     out
 }
+
+/// `-v`: why each rule that found something matters and how to fix it, once per rule.
+pub fn rule_notes(report: &Report) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = String::new();
+    for item in &report.items {
+        let rule = item.finding.rule;
+        if seen.contains(&rule.id) {
+            continue;
+        }
+        seen.push(rule.id);
+        out.push_str(&format!(
+            "\n{} {}: {}\n  {}\n",
+            rule.id, rule.name, rule.summary, rule.doc
+        ));
+    }
+    out
+}

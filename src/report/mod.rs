@@ -5,9 +5,13 @@
 
 pub mod compat;
 pub mod diff;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod push;
+pub mod sarif;
 
 use crate::catalog::Catalog;
 use crate::findings::{Finding, Location};
@@ -39,6 +43,21 @@ pub struct Report {
     pub summary: Summary,
     /// What the run compared against, for the summary line (`check`).
     pub context: Option<String>,
+    /// The units a test report lists (events; subjects per environment for a push), each with
+    /// the folder whose findings fail it, if any.
+    pub cases: Vec<Case>,
+    /// The catalog's folder relative to the repository root (`""` at the root, else ending in
+    /// `/`): SARIF and GitHub annotations name files from the repository root.
+    pub prefix: String,
+    /// The events changed since the baseline, for the Markdown summary (`check`, `diff`).
+    pub changes: Option<(String, Vec<crate::check::EventChange>)>,
+}
+
+/// One unit of a test report.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub dir: Option<crate::tree::CatalogPath>,
 }
 
 impl Report {
@@ -72,13 +91,50 @@ impl Report {
             services: catalog.services.len(),
             events: catalog.events.len(),
         };
+        let cases = catalog
+            .events
+            .iter()
+            .map(|event| Case {
+                name: event.id().to_string(),
+                dir: Some(event.dir.clone()),
+            })
+            .collect();
         Report {
             command,
             catalog: catalog.tree().describe(),
             items,
             summary,
             context: None,
+            cases,
+            prefix: String::new(),
+            changes: None,
         }
+    }
+
+    /// The test case a finding fails: its own, else the event whose folder holds its file (by
+    /// the folder's name when the event did not load), else `catalog` (settings, domains,
+    /// services, shared schemas).
+    pub fn case_of(&self, item: &Resolved) -> String {
+        if let Some(case) = &item.finding.case {
+            return case.clone();
+        }
+        let file = &item.location.file;
+        if let Some(case) = self
+            .cases
+            .iter()
+            .find(|case| case.dir.as_ref().is_some_and(|dir| file.starts_with(dir)))
+        {
+            return case.name.clone();
+        }
+        match file.segments().collect::<Vec<_>>().as_slice() {
+            ["domains", domain, "events", event, _, ..] => format!("{domain}/{event}"),
+            _ => CATALOG_CASE.to_string(),
+        }
+    }
+
+    /// A finding's file as the repository names it.
+    pub fn repository_path(&self, item: &Resolved) -> String {
+        format!("{}{}", self.prefix, item.location.file)
     }
 
     /// Whether the run fails: any error, or any warning when warnings are denied.
@@ -118,6 +174,9 @@ impl Report {
         )
     }
 }
+
+/// The test case of findings that belong to no event.
+pub const CATALOG_CASE: &str = "catalog";
 
 fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
     if count == 1 {

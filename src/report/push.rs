@@ -18,6 +18,22 @@ pub fn human(report: &PushReport) -> String {
     out
 }
 
+/// One line per environment: how it ended (what `-q` prints).
+pub fn outcome_lines(report: &PushReport) -> String {
+    report
+        .environments
+        .iter()
+        .map(|environment| {
+            outcome_line(
+                &environment.name,
+                &environment.outcome,
+                &environment.summary,
+                report.dry_run,
+            ) + "\n"
+        })
+        .collect()
+}
+
 fn environment_section(out: &mut String, environment: &EnvironmentReport, dry_run: bool) {
     let _ = writeln!(
         out,
