@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{git, run_in, start_registry_with, Fixture, Outcome, Registry};
+use common::{commit_all_on_main, git, run_in, start_registry_with, Fixture, Outcome, Registry};
 use serde_json::Value;
 
 /// The example catalog, committed on main, with its environments pointed at served registries.
@@ -44,8 +44,7 @@ impl Promotion {
             registries,
         };
         promotion.point_environments(auth);
-        git(promotion.root(), &["init", "-q", "-b", "main"]);
-        promotion.commit("catalog");
+        commit_all_on_main(promotion.root());
         promotion
     }
 
@@ -559,9 +558,7 @@ fn unknown_environment_and_lint_errors_stop_before_any_registry() {
 #[test]
 fn embedded_environments_work_without_any_server() {
     let fixture = Fixture::example();
-    git(fixture.root(), &["init", "-q", "-b", "main"]);
-    git(fixture.root(), &["add", "-A"]);
-    git(fixture.root(), &["commit", "-q", "-m", "catalog"]);
+    commit_all_on_main(fixture.root());
     let outcome = run_in(
         fixture.root(),
         &["push", "--through", "prod", "--format", "json"],

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{copy_dir, example_dir, git, run_in, Fixture, Outcome};
+use common::{commit_all_on_main, copy_dir, example_dir, git, run_in, Fixture, Outcome};
 use serde_json::Value;
 
 /// A repository holding catalog-example under `contracts/`, with a breaking change committed on
@@ -16,9 +16,7 @@ use serde_json::Value;
 fn repository_with_breaking_change() -> tempfile::TempDir {
     let repository = tempfile::tempdir().unwrap();
     copy_dir(&example_dir(), &repository.path().join("contracts"));
-    git(repository.path(), &["init", "-q", "-b", "main"]);
-    git(repository.path(), &["add", "-A"]);
-    git(repository.path(), &["commit", "-q", "-m", "catalog"]);
+    commit_all_on_main(repository.path());
     let schema = repository
         .path()
         .join("contracts/domains/payments/events/PaymentCaptured/schema.avsc");
@@ -329,9 +327,7 @@ fn output_file_gets_the_report_and_the_terminal_the_human_output() {
 #[test]
 fn push_reports_in_every_format() {
     let fixture = Fixture::example();
-    git(fixture.root(), &["init", "-q", "-b", "main"]);
-    git(fixture.root(), &["add", "-A"]);
-    git(fixture.root(), &["commit", "-q", "-m", "catalog"]);
+    commit_all_on_main(fixture.root());
     // staging before dev: every subject is blocked by the order gate.
     let outcome = run_in(
         fixture.root(),
