@@ -754,3 +754,18 @@ fn rules_lists_and_explains() {
     assert!(outcome.stdout.starts_with("N001 naming.topic"));
     assert!(outcome.stdout.contains("{domain}"));
 }
+
+#[test]
+fn one_mistake_in_settings_keeps_the_rest_of_them() {
+    let outcome = broken(|f| {
+        f.replace(
+            "evcat.yaml",
+            "description: Events",
+            "description: [not, a, string]\nsummary: Events",
+        );
+    });
+    outcome.expect("Y004", "evcat.yaml", 4);
+    outcome.expect("Y002", "evcat.yaml", 5);
+    // The teams are still known: no owner becomes an unknown team.
+    assert_eq!(outcome.findings().len(), 2, "{:#?}", outcome.findings());
+}

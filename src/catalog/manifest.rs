@@ -96,14 +96,30 @@ pub fn parse_manifest<T: DeserializeOwned>(
 ) -> Option<T> {
     let value = parse_yaml(file, text, findings)?;
     let (schema, validator) = schemas.get(kind);
+    let mut broken_keys: Vec<String> = Vec::new();
     let mut valid = true;
     for error in validator.iter_errors(&value) {
         valid = false;
         report_schema_error(file, schema, &error, findings);
+        let path = crate::source::path_of_location(error.instance_path());
+        if let Some(Seg::Key(key)) = path.first() {
+            broken_keys.push(key.clone());
+        }
     }
-    if !valid {
+    let value = if valid {
+        value
+    } else if kind == ManifestKind::Settings {
+        // One mistake in evcat.yaml should not hide its teams and rules from every other
+        // check (each owner would turn into an unknown team): keep the top-level keys that are
+        // valid on their own, when what remains is a valid file.
+        let kept = keep_valid_keys(value, schema, &broken_keys);
+        if !validator.is_valid(&kept) {
+            return None;
+        }
+        kept
+    } else {
         return None;
-    }
+    };
     match serde_json::from_value(value) {
         Ok(spec) => Some(spec),
         Err(error) => {
@@ -116,6 +132,20 @@ pub fn parse_manifest<T: DeserializeOwned>(
             None
         }
     }
+}
+
+/// `value` without the top-level keys named in `broken` and those the schema does not define.
+fn keep_valid_keys(value: Value, schema: &Value, broken: &[String]) -> Value {
+    let Value::Object(object) = value else {
+        return value;
+    };
+    let defined = |key: &str| schema["properties"].get(key).is_some();
+    Value::Object(
+        object
+            .into_iter()
+            .filter(|(key, _)| defined(key) && !broken.contains(key))
+            .collect(),
+    )
 }
 
 /// Parses YAML into a JSON value, recording syntax errors and empty files.
