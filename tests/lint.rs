@@ -769,3 +769,17 @@ fn one_mistake_in_settings_keeps_the_rest_of_them() {
     // The teams are still known: no owner becomes an unknown team.
     assert_eq!(outcome.findings().len(), 2, "{:#?}", outcome.findings());
 }
+
+#[test]
+fn environments_need_their_own_names_and_folders() {
+    let outcome = broken(|f| {
+        f.replace("evcat.yaml", "name: staging", "name: dev");
+        f.replace("evcat.yaml", ".registries/prod", ".registries/dev");
+    });
+    outcome.expect("R005", "evcat.yaml", 23);
+    let shared = outcome.expect("Y005", "evcat.yaml", 26);
+    assert!(shared["message"]
+        .as_str()
+        .unwrap()
+        .contains("share the embedded registry .registries/dev"));
+}

@@ -1,5 +1,6 @@
-//! Checks of `evcat.yaml` beyond its JSON Schema: each environment names exactly one registry,
-//! and no secret is written in the file.
+//! Checks of `evcat.yaml` beyond its JSON Schema: environments have distinct names, each names
+//! exactly one registry (an embedded folder serves one environment only), and no secret is
+//! written in the file.
 
 use crate::catalog::{Catalog, SETTINGS_FILE};
 use crate::findings::{finding, Findings, Site};
@@ -16,6 +17,50 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
             Seg::key("registry"),
         ];
         let registry = &environment.registry;
+        let earlier = &catalog.settings.environments[..index];
+        if earlier.iter().any(|other| other.name == environment.name) {
+            findings.push(
+                finding(
+                    rules::DUPLICATE_NAME,
+                    Site::value(
+                        &file,
+                        vec![
+                            Seg::key("environments"),
+                            Seg::Index(index),
+                            Seg::key("name"),
+                        ],
+                    ),
+                    format!("environment `{}` is declared twice", environment.name),
+                )
+                .with_help(
+                    "environment names are what `--env` and `--through` refer to: rename one",
+                ),
+            );
+        }
+        if let Some(folder) = &registry.embedded {
+            let shared = earlier
+                .iter()
+                .find(|other| other.registry.embedded.as_deref() == Some(folder.as_str()));
+            if let Some(other) = shared {
+                findings.push(
+                    finding(
+                        rules::INVALID_VALUE,
+                        Site::value(&file, {
+                            let mut path = registry_path.clone();
+                            path.push(Seg::key("embedded"));
+                            path
+                        }),
+                        format!(
+                            "environments `{}` and `{}` share the embedded registry {folder}",
+                            other.name, environment.name
+                        ),
+                    )
+                    .with_help(
+                        "give each environment its own folder, e.g. .registries/<environment>",
+                    ),
+                );
+            }
+        }
         match (&registry.url, &registry.embedded) {
             (None, None) => findings.push(
                 finding(
