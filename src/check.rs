@@ -13,7 +13,9 @@ use std::path::Path;
 use git2::Oid;
 use serde::Deserialize;
 
-use crate::catalog::{Catalog, CompatibilityLevel, Event, EventId, Format, Loaded, Status};
+use crate::catalog::{
+    Catalog, CompatibilityLevel, Event, EventId, Format, Loaded, SchemaRole, Status,
+};
 use crate::compat::json::Policy;
 use crate::compat::load::{self, line_of, CatalogFiles};
 use crate::compat::{Direction, Verdict};
@@ -162,15 +164,18 @@ impl<'c> ContentIds<'c> {
     }
 }
 
-/// Every file of the catalog evcat reads: manifests, and each event's schema and examples, and the
-/// shared schemas.
+/// Every file of the catalog evcat reads: manifests, and each event's schemas (value and key) and
+/// examples, and the shared schemas.
 fn catalog_files(catalog: &Catalog) -> Vec<CatalogPath> {
     let mut files = vec![CatalogPath::root().child(crate::catalog::SETTINGS_FILE)];
     files.extend(catalog.domains.iter().map(|domain| domain.manifest.clone()));
     files.extend(catalog.services.iter().map(|service| service.file.clone()));
     for event in &catalog.events {
         files.push(event.file.clone());
-        let referenced = std::iter::once(&event.spec.schema).chain(&event.spec.examples);
+        let key = event.spec.key.as_ref().map(|key| &key.schema);
+        let referenced = std::iter::once(&event.spec.schema)
+            .chain(key)
+            .chain(&event.spec.examples);
         files.extend(referenced.filter_map(|written| event.dir.join(written).ok()));
     }
     files.extend(catalog.shared_files.iter().cloned());
@@ -213,11 +218,41 @@ struct HistoricEvent {
     name: String,
     format: Format,
     schema: String,
+    #[serde(default)]
+    key: Option<HistoricKey>,
 }
 
-/// Distinct earlier schema versions per event, oldest first, gathered in one walk of the
+#[derive(Deserialize)]
+struct HistoricKey {
+    schema: String,
+}
+
+impl HistoricEvent {
+    fn schema(&self, role: SchemaRole) -> Option<&str> {
+        match role {
+            SchemaRole::Value => Some(&self.schema),
+            SchemaRole::Key => self.key.as_ref().map(|key| key.schema.as_str()),
+        }
+    }
+}
+
+/// One of an event's schemas: its value or its key.
+type SchemaOf = (EventId, SchemaRole);
+
+/// Distinct earlier schema versions per event schema, oldest first, gathered in one walk of the
 /// history: (label, text, format).
-type History = HashMap<EventId, Vec<(String, String, Format)>>;
+type History = HashMap<SchemaOf, Vec<(String, String, Format)>>;
+
+/// The file an event declares for one of its schemas, if it declares one.
+fn schema_file(event: &Event, role: SchemaRole) -> Option<CatalogPath> {
+    let written = match role {
+        SchemaRole::Value => &event.spec.schema,
+        SchemaRole::Key => &event.spec.key.as_ref()?.schema,
+    };
+    event.dir.join(written).ok()
+}
+
+const ROLES: [SchemaRole; 2] = [SchemaRole::Value, SchemaRole::Key];
 
 struct Comparer<'a> {
     repository: &'a CatalogRepository,
@@ -370,11 +405,11 @@ impl Comparer<'_> {
         current != baseline
     }
 
-    /// Whether an event's schema file differs between the baseline and now, by blob id.
-    fn schema_changed(&self, old: &Event, new: &Event) -> bool {
-        let path = |event: &Event| event.dir.join(&event.spec.schema).ok();
-        let old_id = path(old).and_then(|path| content_id(self.baseline.tree(), &path));
-        let new_id = path(new).and_then(|path| self.current_ids.of(&path));
+    /// Whether one of an event's schema files differs between the baseline and now, by blob id.
+    fn schema_changed(&self, old: &Event, new: &Event, role: SchemaRole) -> bool {
+        let old_id =
+            schema_file(old, role).and_then(|path| content_id(self.baseline.tree(), &path));
+        let new_id = schema_file(new, role).and_then(|path| self.current_ids.of(&path));
         old_id != new_id
     }
 
@@ -463,14 +498,15 @@ impl Comparer<'_> {
         }
         let mut differences = Vec::new();
         if old.spec.format == new.spec.format {
-            differences = self.compare_schemas(
-                old,
-                new,
-                new_level,
-                shared_changed,
-                &mut notes,
-                schemas_checked,
-            );
+            for role in ROLES {
+                differences.extend(self.compare_schemas(
+                    (old, new, role),
+                    new_level,
+                    shared_changed,
+                    &mut notes,
+                    schemas_checked,
+                ));
+            }
         }
         let catalog_level_break = self.findings.len() > findings_before;
         (!notes.is_empty() || !differences.is_empty()).then(|| {
@@ -480,29 +516,36 @@ impl Comparer<'_> {
         })
     }
 
-    fn schema_text(catalog: &Catalog, event: &Event) -> Option<(CatalogPath, String)> {
-        let path = event.dir.join(&event.spec.schema).ok()?;
+    fn schema_text(
+        catalog: &Catalog,
+        event: &Event,
+        role: SchemaRole,
+    ) -> Option<(CatalogPath, String)> {
+        let path = schema_file(event, role)?;
         let text = catalog.read_text(&path).ok()?;
         Some((path, text.to_string()))
     }
 
+    /// Checks one of an event's schemas (`role`) against its earlier versions; `old` and `new`
+    /// are the event at the baseline and now.
     fn compare_schemas(
         &mut self,
-        old: &Event,
-        new: &Event,
+        (old, new, role): (&Event, &Event, SchemaRole),
         level: CompatibilityLevel,
         shared_changed: bool,
         notes: &mut Vec<String>,
         schemas_checked: &mut usize,
     ) -> Vec<SchemaDifference> {
-        if !shared_changed && !self.schema_changed(old, new) {
+        if !shared_changed && !self.schema_changed(old, new, role) {
             return Vec::new(); // Unchanged: not even read.
         }
+        // A missing schema is a lint finding, not a compatibility one; a key that is new has
+        // nothing earlier to be compatible with.
         let (Some((new_path, new_text)), Some((old_path, old_text))) = (
-            Self::schema_text(self.current, new),
-            Self::schema_text(self.baseline, old),
+            Self::schema_text(self.current, new, role),
+            Self::schema_text(self.baseline, old, role),
         ) else {
-            return Vec::new(); // A missing schema is a lint finding, not a compatibility one.
+            return Vec::new();
         };
         let format = new.spec.format;
         let current_files = CatalogFiles {
@@ -517,7 +560,7 @@ impl Comparer<'_> {
             catalog: self.baseline,
         };
         let mut earlier: Vec<(String, String)> = if is_transitive(level) {
-            self.history_of(&new.id(), format)
+            self.history_of(&(new.id(), role), format)
         } else {
             Vec::new()
         };
@@ -542,14 +585,17 @@ impl Comparer<'_> {
             return Vec::new();
         };
         if new_text != old_text {
-            notes.push("schema changed".to_string());
+            notes.push(match role {
+                SchemaRole::Value => "schema changed".to_string(),
+                SchemaRole::Key => "key schema changed".to_string(),
+            });
         }
-        self.report_verdict(new, &new_path, &new_text, level, &verdict, &labels)
+        self.report_verdict((new, role), &new_path, &new_text, level, &verdict, &labels)
     }
 
     fn report_verdict(
         &mut self,
-        event: &Event,
+        (event, role): (&Event, SchemaRole),
         path: &CatalogPath,
         text: &str,
         level: CompatibilityLevel,
@@ -601,8 +647,13 @@ impl Comparer<'_> {
                 rules::BREAKING_CHANGE,
                 site,
                 format!(
-                    "{}: {} at {}{detail} breaks {}: {direction} {}",
+                    "{}{}: {} at {}{detail} breaks {}: {direction} {}",
                     event.id(),
+                    if role == SchemaRole::Key {
+                        " (key)"
+                    } else {
+                        ""
+                    },
                     difference.kind,
                     difference.path,
                     level.as_str(),
@@ -619,8 +670,9 @@ impl Comparer<'_> {
         differences
     }
 
-    /// The events whose schema changed under a transitive level: the only ones history is read for.
-    fn needing_history(&self) -> HashSet<EventId> {
+    /// The event schemas that changed under a transitive level: the only ones history is read
+    /// for.
+    fn needing_history(&self) -> HashSet<SchemaOf> {
         let baseline: HashMap<EventId, &Event> = self
             .baseline
             .events
@@ -631,17 +683,18 @@ impl Comparer<'_> {
             .events
             .iter()
             .filter(|event| is_transitive(self.current.effective_compatibility(event)))
-            .filter(|event| {
+            .flat_map(|event| ROLES.map(|role| (event, role)))
+            .filter(|(event, role)| {
                 baseline.get(&event.id()).is_some_and(|old| {
-                    old.spec.format == event.spec.format && self.schema_changed(old, event)
+                    old.spec.format == event.spec.format && self.schema_changed(old, event, *role)
                 })
             })
-            .map(Event::id)
+            .map(|(event, role)| (event.id(), role))
             .collect()
     }
 
     /// The distinct earlier schema texts of an event in `format`, oldest first.
-    fn history_of(&mut self, id: &EventId, format: Format) -> Vec<(String, String)> {
+    fn history_of(&mut self, id: &SchemaOf, format: Format) -> Vec<(String, String)> {
         if self.history.is_none() {
             let wanted = self.needing_history();
             self.history = Some(walk_history(self.repository, self.baseline_id, &wanted));
@@ -666,17 +719,17 @@ impl Comparer<'_> {
 fn walk_history(
     repository: &CatalogRepository,
     baseline_id: Oid,
-    wanted: &HashSet<EventId>,
+    wanted: &HashSet<SchemaOf>,
 ) -> History {
     let Ok(commits) = repository.first_parent_history(baseline_id, HISTORY_LIMIT) else {
         return History::new();
     };
     // An event's identity includes its domain folder, so only those domains are visited.
-    let domains: BTreeSet<&str> = wanted.iter().map(|id| id.domain.as_str()).collect();
+    let domains: BTreeSet<&str> = wanted.iter().map(|(id, _)| id.domain.as_str()).collect();
     let mut parsed_manifests: HashMap<Oid, Option<HistoricEvent>> = HashMap::new();
     let mut schema_texts: HashMap<Oid, String> = HashMap::new();
     let mut newest_first: History = HashMap::new();
-    let mut seen: HashMap<EventId, HashSet<Oid>> = HashMap::new();
+    let mut seen: HashMap<SchemaOf, HashSet<Oid>> = HashMap::new();
     for commit in commits {
         let Ok(view) = repository.view(commit) else {
             continue;
@@ -701,30 +754,36 @@ fn walk_history(
                     domain: (*domain).to_string(),
                     name: manifest.name.clone(),
                 };
-                if !wanted.contains(&id) {
-                    continue;
-                }
-                let Ok(schema_path) = event_dir.join(&manifest.schema) else {
-                    continue;
-                };
-                let Some(schema_id) = view.blob_id(&schema_path) else {
-                    continue;
-                };
-                if !seen.entry(id.clone()).or_default().insert(schema_id) {
-                    continue;
-                }
-                let text = schema_texts
-                    .entry(schema_id)
-                    .or_insert_with(|| {
-                        view.read(schema_id)
-                            .and_then(|bytes| String::from_utf8(bytes).ok())
-                            .unwrap_or_default()
-                    })
-                    .clone();
-                let label = format!("{} at {}", schema_path, short(commit));
-                let versions = newest_first.entry(id).or_default();
-                if !versions.iter().any(|(_, existing, _)| *existing == text) {
-                    versions.push((label, text, manifest.format));
+                for role in ROLES {
+                    let schema_of = (id.clone(), role);
+                    if !wanted.contains(&schema_of) {
+                        continue;
+                    }
+                    let Some(schema_path) = manifest
+                        .schema(role)
+                        .and_then(|written| event_dir.join(written).ok())
+                    else {
+                        continue;
+                    };
+                    let Some(schema_id) = view.blob_id(&schema_path) else {
+                        continue;
+                    };
+                    if !seen.entry(schema_of.clone()).or_default().insert(schema_id) {
+                        continue;
+                    }
+                    let text = schema_texts
+                        .entry(schema_id)
+                        .or_insert_with(|| {
+                            view.read(schema_id)
+                                .and_then(|bytes| String::from_utf8(bytes).ok())
+                                .unwrap_or_default()
+                        })
+                        .clone();
+                    let label = format!("{} at {}", schema_path, short(commit));
+                    let versions = newest_first.entry(schema_of).or_default();
+                    if !versions.iter().any(|(_, existing, _)| *existing == text) {
+                        versions.push((label, text, manifest.format));
+                    }
                 }
             }
         }

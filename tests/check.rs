@@ -426,3 +426,62 @@ fn uncommitted_means_a_catalog_file_changed() {
         outcome.stdout
     );
 }
+
+#[test]
+fn key_schemas_are_checked_too_transitively() {
+    let fixture = Fixture::example();
+    let key_file = format!("{CAPTURED}/key.avsc");
+    let key = |fields: &str| {
+        format!(
+            "{{\n  \"type\": \"record\",\n  \"name\": \"CaptureKey\",\n  \"namespace\": \"acme.payments.v1\",\n  \"fields\": [{fields}]\n}}\n"
+        )
+    };
+    fixture.write(&key_file, key(r#"{"name": "paymentId", "type": "string"}"#));
+    fixture.replace(
+        &format!("{CAPTURED}/event.yaml"),
+        "topics:",
+        "key: { schema: key.avsc }\ncompatibility: BACKWARD_TRANSITIVE\ntopics:",
+    );
+    git(fixture.root(), &["init", "-q", "-b", "main"]);
+    commit(&fixture, "key v1");
+    // v2 adds a field with a default: compatible with v1.
+    fixture.write(
+        &key_file,
+        key(r#"{"name": "paymentId", "type": "string"}, {"name": "region", "type": "string", "default": "eu"}"#),
+    );
+    commit(&fixture, "key v2");
+    let outcome = check(&fixture, &[]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stdout);
+    // v3 adds a field without a default: it breaks BACKWARD against every earlier version.
+    fixture.write(
+        &key_file,
+        key(r#"{"name": "paymentId", "type": "string"}, {"name": "region", "type": "string", "default": "eu"}, {"name": "shard", "type": "int"}"#),
+    );
+    commit(&fixture, "key v3");
+    let outcome = check(&fixture, &[]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stdout);
+    let finding = outcome.expect("C001", &key_file, 5);
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("payments/PaymentCaptured (key)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("READER_FIELD_MISSING_DEFAULT_VALUE"),
+        "{message}"
+    );
+    // The transitive level checks every earlier key version from history: v1 and v2.
+    let against: Vec<String> = outcome
+        .findings()
+        .iter()
+        .filter(|finding| finding["rule"] == "C001")
+        .map(|finding| finding["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(against.len(), 2, "{against:#?}");
+    let diff = run_in(fixture.root(), &["diff"]);
+    assert!(
+        diff.stdout.contains("key schema changed"),
+        "{}",
+        diff.stdout
+    );
+}
