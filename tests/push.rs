@@ -600,3 +600,32 @@ fn an_unreachable_registry_fails_its_environment_at_once() {
     assert_eq!(dev["summary"]["requests"], 5);
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn verify_levels_finds_a_level_changed_by_hand() {
+    let promotion = Promotion::new();
+    assert_eq!(promotion.push(&["--env", "dev"]).code, 0);
+    // Someone loosens a subject in the registry; the catalog still wants the global BACKWARD.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let subject = "payments.payment-captured.v1-value";
+    let answer = reqwest::blocking::Client::new()
+        .put(format!(
+            "http://{}/config/{subject}",
+            promotion.registries[0].address
+        ))
+        .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+        .body(r#"{"compatibility": "NONE"}"#)
+        .send()
+        .unwrap();
+    assert!(answer.status().is_success());
+    let plain = report(&promotion.push(&["--env", "dev"]));
+    assert_eq!(environment(&plain, "dev")["summary"]["level_changes"], 0);
+    let verified = report(&promotion.push(&["--env", "dev", "--verify-levels"]));
+    let dev = environment(&verified, "dev");
+    assert_eq!(dev["summary"]["level_changes"], 1);
+    assert_eq!(item(dev, subject)["level_change"]["from"], "NONE");
+    assert_eq!(
+        promotion.get(0, &format!("/config/{subject}")).unwrap()["compatibilityLevel"],
+        "BACKWARD"
+    );
+}

@@ -126,6 +126,9 @@ pub enum Command {
         /// The environment (from evcat.yaml).
         #[arg(long, value_name = "ENV")]
         env: String,
+        /// As for `push`.
+        #[arg(long)]
+        verify_levels: bool,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -143,6 +146,10 @@ pub enum Command {
         /// Plan only: look up and check, write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also read every subject's own compatibility level (one more request per subject), to
+        /// find and reset levels changed in the registry by hand.
+        #[arg(long)]
+        verify_levels: bool,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -348,13 +355,22 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         ),
         Command::Check { against, report } => check(catalog, against.as_deref(), &report, &ui),
         Command::Diff { against, report } => diff(catalog, against.as_deref(), &report, &ui),
-        Command::Plan { env, report } => {
-            push(catalog, crate::push::Target::One(env), true, &report, &ui)
-        }
+        Command::Plan {
+            env,
+            verify_levels,
+            report,
+        } => push(
+            catalog,
+            crate::push::Target::One(env),
+            (true, verify_levels),
+            &report,
+            &ui,
+        ),
         Command::Push {
             env,
             through,
             dry_run,
+            verify_levels,
             report,
         } => {
             let target = match (env, through) {
@@ -363,7 +379,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
                 // clap's argument group requires one of the two.
                 (None, None) => return Ok(EXIT_USAGE),
             };
-            push(catalog, target, dry_run, &report, &ui)
+            push(catalog, target, (dry_run, verify_levels), &report, &ui)
         }
         Command::Compat {
             format,
@@ -497,7 +513,7 @@ fn lint(
 fn push(
     explicit: Option<&Path>,
     target: crate::push::Target,
-    dry_run: bool,
+    (dry_run, verify_levels): (bool, bool),
     args: &ReportArgs,
     ui: &Ui,
 ) -> Result<u8, CliError> {
@@ -515,6 +531,7 @@ fn push(
         target,
         dry_run,
         catalog_root: &root,
+        verify_levels,
     };
     let human = args.format == ReportFormat::Human || args.output.is_some();
     let bar = ProgressBar::new(human && !ui.quiet && std::io::stderr().is_terminal());

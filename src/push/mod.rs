@@ -61,6 +61,9 @@ pub struct PushOptions<'a> {
     pub dry_run: bool,
     /// The catalog's folder: embedded registries and credential files are relative to it.
     pub catalog_root: &'a Path,
+    /// Read every subject's own level, to find levels changed in the registry by hand (one
+    /// more request per subject).
+    pub verify_levels: bool,
 }
 
 /// Hears how a long run advances (a progress bar in a terminal).
@@ -259,6 +262,7 @@ pub fn run(
         }
         let mut context = EnvironmentRun {
             environment,
+            verify_levels: options.verify_levels,
             previous: index
                 .checked_sub(1)
                 .map(|previous| environments[previous].name.as_str()),
@@ -322,6 +326,7 @@ fn not_reached(environment: &Environment) -> EnvironmentReport {
 
 struct EnvironmentRun<'a> {
     environment: &'a Environment,
+    verify_levels: bool,
     /// The environment before this one in promotion order, if any.
     previous: Option<&'a str>,
     registrations: &'a [Registration],
@@ -539,9 +544,9 @@ impl EnvironmentRun<'_> {
     }
 
     /// Reads the subject's level when it may differ from the catalog's: when the subject
-    /// changes, or when the catalog wants other than the registry-wide level. (A subject whose
-    /// schema is unchanged and whose catalog level equals the global one costs no request here;
-    /// see the note on drift in ARCHITECTURE.md.)
+    /// changes, when the catalog wants other than the registry-wide level, or always with
+    /// `verify_levels`. (Otherwise a subject whose schema is unchanged and whose catalog level
+    /// equals the global one costs no request here; see the note on drift in ARCHITECTURE.md.)
     fn plan_level(
         &self,
         registry: &mut dyn Registry,
@@ -549,7 +554,7 @@ impl EnvironmentRun<'_> {
         item: &mut PlannedItem,
         global: CompatibilityLevel,
     ) {
-        if !item.action.registers() && registration.level == global {
+        if !self.verify_levels && !item.action.registers() && registration.level == global {
             return;
         }
         match registry.compatibility(&registration.subject) {
