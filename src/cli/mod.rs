@@ -1,25 +1,21 @@
-//! The command line: argument parsing (clap) and wiring commands to the library.
+//! The command line: argument definitions (clap), errors that stop a command, and dispatch.
+//! `commands` holds each command's handler; `output` delivers results.
 //!
 //! Exit codes (stable, documented in README):
 //! 0: success, no error findings; 1: error findings (or warnings with `--deny-warnings`);
 //! 2: usage, configuration or I/O problem (no catalog found, unreadable folder, bad arguments).
 
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::Diagnostic;
 
+mod commands;
 mod output;
 pub use output::{ColorChoice, ReportArgs, ReportFormat, Ui};
 
 use crate::catalog::{CompatibilityLevel, Format, SETTINGS_FILE};
-use crate::compat::json::Policy;
-use crate::compat::load::{self, FolderFiles};
-use crate::report::{self, Report};
-use crate::rules;
-use crate::tree::{discover_root, DiskTree};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
@@ -338,28 +334,32 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Lint {
             report,
             deny_warnings,
-        } => lint(catalog, &report, &ui, deny_warnings),
-        Command::Rules { rule, format } => list_rules(rule.as_deref(), format),
+        } => commands::lint(catalog, &report, &ui, deny_warnings),
+        Command::Rules { rule, format } => commands::list_rules(rule.as_deref(), format),
         Command::Registry(RegistryCommand::Serve {
             dir,
             listen,
             basic_auth_env,
             fail_first,
             delay_writes_ms,
-        }) => serve_registry(
+        }) => commands::serve_registry(
             &dir,
             listen,
             basic_auth_env.as_deref(),
             fail_first,
             std::time::Duration::from_millis(delay_writes_ms),
         ),
-        Command::Check { against, report } => check(catalog, against.as_deref(), &report, &ui),
-        Command::Diff { against, report } => diff(catalog, against.as_deref(), &report, &ui),
+        Command::Check { against, report } => {
+            commands::check(catalog, against.as_deref(), &report, &ui)
+        }
+        Command::Diff { against, report } => {
+            commands::diff(catalog, against.as_deref(), &report, &ui)
+        }
         Command::Plan {
             env,
             verify_levels,
             report,
-        } => push(
+        } => commands::push(
             catalog,
             crate::push::Target::One(env),
             (true, verify_levels),
@@ -379,7 +379,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
                 // clap's argument group requires one of the two.
                 (None, None) => return Ok(EXIT_USAGE),
             };
-            push(catalog, target, (dry_run, verify_levels), &report, &ui)
+            commands::push(catalog, target, (dry_run, verify_levels), &report, &ui)
         }
         Command::Compat {
             format,
@@ -388,423 +388,9 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             include,
             json,
             files,
-        } => compat(format.into(), level, policy, include, json, &files),
-        Command::Init { dir } => init(&dir),
-        Command::Completions { shell } => completions(shell),
-        Command::Man => man_page(),
-    }
-}
-
-fn catalog_root(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
-    let start = std::env::current_dir()?;
-    let root = discover_root(explicit, &start).ok_or_else(|| CliError::NoCatalog {
-        start: start.display().to_string(),
-    })?;
-    if !root.is_dir() {
-        return Err(CliError::CatalogFolder {
-            path: root.display().to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder"),
-        });
-    }
-    Ok(root)
-}
-
-fn check(
-    explicit: Option<&Path>,
-    against: Option<&str>,
-    args: &ReportArgs,
-    ui: &Ui,
-) -> Result<u8, CliError> {
-    let root = catalog_root(explicit)?;
-    let comparison = crate::check::compare(&root, against)?;
-    let Some(baseline) = &comparison.baseline else {
-        let message = "check: nothing to compare: HEAD is the repository's first commit and the catalog has no changes\n";
-        std::io::stdout().lock().write_all(message.as_bytes())?;
-        return Ok(EXIT_OK);
-    };
-    let mut report = Report::new("check", &comparison.catalog, comparison.findings);
-    report.context = Some(format!(
-        "against {baseline}; {} changed schema{} checked",
-        comparison.schemas_checked,
-        if comparison.schemas_checked == 1 {
-            ""
-        } else {
-            "s"
-        }
-    ));
-    report.prefix = output::repository_prefix(&root);
-    report.changes = Some((baseline.clone(), comparison.changes));
-    emit(&report, comparison.catalog.sources(), args, ui, false)
-}
-
-/// Delivers a findings report in the chosen format and returns the exit code it calls for.
-fn emit(
-    report: &Report,
-    sources: &crate::catalog::Sources,
-    args: &ReportArgs,
-    ui: &Ui,
-    deny_warnings: bool,
-) -> Result<u8, CliError> {
-    let render =
-        |format, color| output::render_findings(report, sources, format, color, ui.verbose);
-    output::deliver(args, ui, &render, &report.summary_line())?;
-    Ok(if report.fails(deny_warnings) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
-}
-
-fn diff(
-    explicit: Option<&Path>,
-    against: Option<&str>,
-    args: &ReportArgs,
-    ui: &Ui,
-) -> Result<u8, CliError> {
-    let root = catalog_root(explicit)?;
-    let comparison = crate::check::compare(&root, against)?;
-    let baseline = comparison
-        .baseline
-        .clone()
-        .unwrap_or_else(|| "nothing (first commit)".to_string());
-    let changes = comparison.changes;
-    let mut report = Report::new("diff", &comparison.catalog, comparison.findings);
-    report.prefix = output::repository_prefix(&root);
-    let summary = format!(
-        "diff against {baseline}: {} event(s) changed",
-        changes.len()
-    );
-    let render = |format, color| match format {
-        ReportFormat::Human => report::diff::text(&baseline, &changes),
-        ReportFormat::Json => report::diff::json(&baseline, &changes),
-        ReportFormat::Markdown => report::diff::markdown(&baseline, &changes),
-        other => {
-            output::render_findings(&report, comparison.catalog.sources(), other, color, false)
-        }
-    };
-    output::deliver(args, ui, &render, &summary)?;
-    Ok(EXIT_OK)
-}
-
-fn load_catalog_at(root: &Path) -> Result<crate::catalog::Loaded, CliError> {
-    let tree = DiskTree::new(root).map_err(|source| CliError::CatalogFolder {
-        path: root.display().to_string(),
-        source,
-    })?;
-    Ok(crate::catalog::Catalog::load(Box::new(tree))?)
-}
-
-fn lint(
-    explicit: Option<&Path>,
-    args: &ReportArgs,
-    ui: &Ui,
-    deny_warnings: bool,
-) -> Result<u8, CliError> {
-    let root = catalog_root(explicit)?;
-    let outcome = crate::lint::lint(load_catalog_at(&root)?);
-    let mut report = Report::new("lint", &outcome.catalog, outcome.findings);
-    if args.format != ReportFormat::Human && args.format != ReportFormat::Json {
-        report.prefix = output::repository_prefix(&root);
-    }
-    emit(&report, outcome.catalog.sources(), args, ui, deny_warnings)
-}
-
-/// `plan` and `push`: lint first (a catalog with errors is not pushed), then plan and push.
-fn push(
-    explicit: Option<&Path>,
-    target: crate::push::Target,
-    (dry_run, verify_levels): (bool, bool),
-    args: &ReportArgs,
-    ui: &Ui,
-) -> Result<u8, CliError> {
-    let root = catalog_root(explicit)?;
-    let outcome = crate::lint::lint(load_catalog_at(&root)?);
-    let lint_report = Report::new("lint", &outcome.catalog, outcome.findings);
-    if lint_report.fails(false) {
-        let rendered = report::human::render(&lint_report, outcome.catalog.sources(), ui.color);
-        std::io::stderr().lock().write_all(rendered.as_bytes())?;
-        eprintln!("push: the catalog has lint errors (above); fix them first, nothing was pushed");
-        return Ok(EXIT_FINDINGS);
-    }
-    let registrations = crate::push::desired(&outcome.catalog, &outcome.record_names)?;
-    let options = crate::push::PushOptions {
-        target,
-        dry_run,
-        catalog_root: &root,
-        verify_levels,
-    };
-    let human = args.format == ReportFormat::Human || args.output.is_some();
-    let bar = ProgressBar::new(human && !ui.quiet && std::io::stderr().is_terminal());
-    let pushed = crate::push::run(&outcome.catalog, &registrations, &options, &bar)?;
-    let command = if dry_run { "plan" } else { "push" };
-    let mut findings_report = Report::new(
-        command,
-        &outcome.catalog,
-        crate::push::findings(&pushed, &outcome.catalog),
-    );
-    findings_report.cases = pushed
-        .environments
-        .iter()
-        .flat_map(|environment| {
-            environment
-                .items
-                .iter()
-                .filter(|item| !matches!(item.action, crate::push::Action::Skipped { .. }))
-                .map(move |item| report::Case {
-                    name: format!("{}/{}", environment.name, item.subject),
-                    dir: None,
-                })
-        })
-        .collect();
-    findings_report.prefix = output::repository_prefix(&root);
-    let quiet_line = report::push::outcome_lines(&pushed);
-    findings_report.context = Some(quiet_line.trim_end().replace('\n', "; "));
-    let render = |format, color| match format {
-        ReportFormat::Human => report::push::human(&pushed),
-        ReportFormat::Json => report::push::json(&pushed),
-        other => output::render_findings(
-            &findings_report,
-            outcome.catalog.sources(),
-            other,
-            color,
-            false,
-        ),
-    };
-    output::deliver(args, ui, &render, quiet_line.trim_end())?;
-    Ok(if pushed.succeeded() {
-        EXIT_OK
-    } else {
-        EXIT_FINDINGS
-    })
-}
-
-/// A progress bar on stderr for long plans and pushes; draws nothing when not wanted (not a
-/// terminal, or machine output).
-struct ProgressBar {
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl ProgressBar {
-    fn new(wanted: bool) -> Self {
-        ProgressBar {
-            bar: wanted.then(|| {
-                let bar = indicatif::ProgressBar::hidden();
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                bar
-            }),
-        }
-    }
-}
-
-impl crate::push::Progress for ProgressBar {
-    fn begin(&self, label: &str, total: usize) {
-        if let Some(bar) = &self.bar {
-            bar.reset();
-            bar.set_length(total as u64);
-            bar.set_message(label.to_string());
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
-            {
-                bar.set_style(style);
-            }
-        }
-    }
-
-    fn advance(&self, steps: usize) {
-        if let Some(bar) = &self.bar {
-            bar.inc(steps as u64);
-        }
-    }
-
-    fn end(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-fn compat(
-    format: Format,
-    level: CompatibilityLevel,
-    policy: PolicyArg,
-    include: Vec<PathBuf>,
-    json: bool,
-    files: &[PathBuf],
-) -> Result<u8, CliError> {
-    let folders = FolderFiles { includes: include };
-    let mut texts = Vec::with_capacity(files.len());
-    for path in files {
-        let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadSchema {
-            path: path.display().to_string(),
-            source,
-        })?;
-        texts.push((path.display().to_string(), text));
-    }
-    let parsed = texts
-        .iter()
-        .map(|(path, text)| {
-            load::parse(format, path, text, &folders).map_err(|message| CliError::BadSchema {
-                path: path.clone(),
-                format,
-                message,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let (new, previous) = parsed
-        .split_last()
-        .expect("clap requires at least one file");
-    let previous: Vec<&load::Parsed> = previous.iter().collect();
-    let policy = match policy {
-        PolicyArg::Strict => Policy::Strict,
-        PolicyArg::Lenient => Policy::Lenient,
-    };
-    let verdict = load::check_parsed(level, policy, &previous, new).map_err(|message| {
-        CliError::BadSchema {
-            path: texts[texts.len() - 1].0.clone(),
-            format,
-            message,
-        }
-    })?;
-    let versions: Vec<report::compat::Version> = texts
-        .iter()
-        .map(|(file, text)| report::compat::Version { file, text })
-        .collect();
-    let (new_version, previous_versions) = versions.split_last().expect("at least one file");
-    let outcome = report::compat::CompatReport {
-        format,
-        level,
-        previous: previous_versions,
-        new: new_version,
-        verdict: &verdict,
-    };
-    let rendered = if json {
-        outcome.json()
-    } else {
-        outcome.human()
-    };
-    std::io::stdout().lock().write_all(rendered.as_bytes())?;
-    Ok(if verdict.compatible {
-        EXIT_OK
-    } else {
-        EXIT_FINDINGS
-    })
-}
-
-fn serve_registry(
-    dir: &Path,
-    listen: std::net::SocketAddr,
-    basic_auth_env: Option<&str>,
-    fail_first: u32,
-    delay_writes: std::time::Duration,
-) -> Result<u8, CliError> {
-    let basic_auth = match basic_auth_env {
-        Some(variable) => Some(
-            std::env::var(variable)
-                .map_err(|_| CliError::MissingCredentials(variable.to_string()))?,
-        ),
-        None => None,
-    };
-    let store = crate::registry::store::Store::open(dir)
-        .map_err(crate::registry::serve::ServeError::from)?;
-    crate::registry::serve::serve(
-        store,
-        &crate::registry::serve::ServeOptions {
-            listen,
-            basic_auth,
-            fail_first,
-            delay_writes,
-        },
-    )?;
-    Ok(EXIT_OK)
-}
-
-fn init(dir: &Path) -> Result<u8, CliError> {
-    let created = crate::init::scaffold(dir)?;
-    let mut out = std::io::stdout().lock();
-    for path in &created {
-        writeln!(out, "created {}", path.display())?;
-    }
-    writeln!(
-        out,
-        "next: `evcat --catalog {} lint`, then edit the files (their comments explain each key)",
-        dir.display()
-    )?;
-    Ok(EXIT_OK)
-}
-
-fn completions(shell: clap_complete::Shell) -> Result<u8, CliError> {
-    let mut command = <Cli as clap::CommandFactory>::command();
-    // Generated into memory first: clap_complete panics when its writer fails (a closed pipe).
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command, "evcat", &mut script);
-    std::io::stdout().lock().write_all(&script)?;
-    Ok(EXIT_OK)
-}
-
-fn man_page() -> Result<u8, CliError> {
-    let command = <Cli as clap::CommandFactory>::command();
-    let mut page = Vec::new();
-    clap_mangen::Man::new(command).render(&mut page)?;
-    std::io::stdout().lock().write_all(&page)?;
-    Ok(EXIT_OK)
-}
-
-fn list_rules(key: Option<&str>, format: OutputFormat) -> Result<u8, CliError> {
-    let selected: Vec<&rules::Rule> = match key {
-        Some(key) => vec![rules::find(key).ok_or_else(|| CliError::UnknownRule(key.to_string()))?],
-        None => rules::ALL.to_vec(),
-    };
-    let text = match (format, key) {
-        (OutputFormat::Json, _) => {
-            let list: Vec<serde_json::Value> = selected
-                .iter()
-                .map(|rule| {
-                    serde_json::json!({
-                        "id": rule.id,
-                        "name": rule.name,
-                        "severity": rule.default_severity.as_str(),
-                        "summary": rule.summary,
-                        "doc": rule.doc,
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
-        }
-        (OutputFormat::Human, Some(_)) => {
-            let rule = selected[0];
-            format!(
-                "{} {}\ndefault severity: {}\n\n{}.\n\n{}\n\nConfigure it in {SETTINGS_FILE}:\n  rules:\n    {}: warn   # or error, off\n",
-                rule.id,
-                rule.name,
-                rule.default_severity.as_str(),
-                capitalize(rule.summary),
-                rule.doc,
-                rule.name
-            )
-        }
-        (OutputFormat::Human, None) => {
-            let mut text = String::new();
-            for rule in &selected {
-                text.push_str(&format!(
-                    "{}  {:<36} {:<8} {}\n",
-                    rule.id,
-                    rule.name,
-                    rule.default_severity.as_str(),
-                    rule.summary
-                ));
-            }
-            text.push_str("\n`evcat rules ID` explains a rule; set severities under `rules:` in evcat.yaml.\n");
-            text
-        }
-    };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(EXIT_OK)
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
+        } => commands::compat(format.into(), level, policy, include, json, &files),
+        Command::Init { dir } => commands::init(&dir),
+        Command::Completions { shell } => commands::completions(shell),
+        Command::Man => commands::man_page(),
     }
 }
