@@ -174,9 +174,11 @@ impl Builder<'_> {
         path: &mut Vec<CatalogPath>,
     ) -> Result<Vec<(String, usize)>, DesiredError> {
         let mut references = Vec::new();
-        for (name, target) in self.dependencies(file, format, schema)? {
+        for (written, target) in self.dependencies(file, format, schema)? {
             let index = self.shared_file(&target, format, path)?;
             if !references.iter().any(|(_, known)| *known == index) {
+                // An Avro reference is named by the type it brings, which is its subject.
+                let name = written.unwrap_or_else(|| self.items[index].subject.clone());
                 references.push((name, index));
             }
         }
@@ -233,13 +235,14 @@ impl Builder<'_> {
         }
     }
 
-    /// The files `file` refers to directly: (the name it uses, the file).
+    /// The files `file` refers to directly: (the name it writes, the file). Avro names no file,
+    /// so its references have no written name.
     fn dependencies(
         &mut self,
         file: &CatalogPath,
         format: Format,
         schema: &str,
-    ) -> Result<Vec<(String, CatalogPath)>, DesiredError> {
+    ) -> Result<Vec<(Option<String>, CatalogPath)>, DesiredError> {
         let invalid = |message: String| DesiredError::Schema {
             file: file.clone(),
             message,
@@ -259,7 +262,7 @@ impl Builder<'_> {
                         .resolve(file.as_str(), &import)
                         .and_then(|(id, _)| CatalogPath::parse(&id).ok())
                         .ok_or_else(|| invalid(format!("import \"{import}\" not found")))?;
-                    found.push((import, target));
+                    found.push((Some(import), target));
                 }
                 Ok(found)
             }
@@ -273,7 +276,7 @@ impl Builder<'_> {
                             .parent()
                             .join(&reference)
                             .map_err(|error| invalid(format!("`$ref` {reference}: {error}")))?;
-                        Ok((reference, target))
+                        Ok((Some(reference), target))
                     })
                     .collect()
             }
@@ -296,13 +299,7 @@ impl Builder<'_> {
                         found.push(target.clone());
                     }
                 }
-                found
-                    .into_iter()
-                    .map(|target| {
-                        let text = self.read(&target)?;
-                        Ok((shared_subject(&target, Format::Avro, &text), target))
-                    })
-                    .collect()
+                Ok(found.into_iter().map(|target| (None, target)).collect())
             }
         }
     }

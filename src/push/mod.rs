@@ -95,7 +95,7 @@ impl PushReport {
     pub fn succeeded(&self) -> bool {
         self.environments
             .iter()
-            .all(|environment| matches!(environment.outcome, Outcome::Planned | Outcome::Pushed))
+            .all(|environment| environment.outcome.succeeded())
     }
 }
 
@@ -106,6 +106,13 @@ pub struct EnvironmentReport {
     pub outcome: Outcome,
     pub items: Vec<PlannedItem>,
     pub summary: Summary,
+}
+
+impl Outcome {
+    /// Planned or pushed: the run may go on to the next environment.
+    pub fn succeeded(&self) -> bool {
+        matches!(self, Outcome::Planned | Outcome::Pushed)
+    }
 }
 
 /// How an environment ended.
@@ -274,10 +281,7 @@ pub fn run(
         };
         let (environment_report, registered) =
             context.run(index, &mut registries, options.dry_run, &planned_before);
-        failed = !matches!(
-            environment_report.outcome,
-            Outcome::Planned | Outcome::Pushed
-        );
+        failed = !environment_report.outcome.succeeded();
         planned_before = if options.dry_run {
             registered
         } else {

@@ -25,6 +25,9 @@ pub(super) struct EnvironmentRun<'a> {
     pub(super) progress: &'a dyn Progress,
 }
 
+/// Why a schema whose references are new is checked only while writing.
+const AFTER_REFERENCES: &str = "checked once its references are registered";
+
 /// What a lookup pass learned about one registration.
 #[derive(Clone, Debug)]
 enum Resolution {
@@ -61,6 +64,12 @@ impl EnvironmentRun<'_> {
             return (report, HashSet::new());
         };
         let requests_before = registry.requests_sent();
+        let requests_since = |registry: &dyn Registry| {
+            registry
+                .requests_sent()
+                .zip(requests_before)
+                .map(|(after, before)| after - before)
+        };
         // One cheap request first: a registry that cannot be reached (or refuses the credentials)
         // fails the environment here, not once per subject after every retry.
         let global = match registry.global_compatibility() {
@@ -69,10 +78,7 @@ impl EnvironmentRun<'_> {
                 report.outcome = Outcome::PlanFailed {
                     reason: format!("the registry did not answer: {error}; nothing was written"),
                 };
-                report.summary.requests = registry
-                    .requests_sent()
-                    .zip(requests_before)
-                    .map(|(after, before)| after - before);
+                report.summary.requests = requests_since(registry.as_ref());
                 return (report, HashSet::new());
             }
         };
@@ -98,6 +104,7 @@ impl EnvironmentRun<'_> {
         let Some(registry) = registries.get_mut(&index) else {
             return (report, registered);
         };
+        let mut writes = 0;
         report.outcome = if plan_fails {
             Outcome::PlanFailed {
                 reason: "the plan has failures (below); nothing was written to this environment"
@@ -106,7 +113,7 @@ impl EnvironmentRun<'_> {
         } else if dry_run {
             Outcome::Planned
         } else {
-            let versions = known_versions(&resolutions);
+            let versions = known_versions(resolutions.iter().map(Some));
             let mut apply = Apply {
                 registry: registry.as_mut(),
                 registrations: self.registrations,
@@ -115,15 +122,12 @@ impl EnvironmentRun<'_> {
                 progress: self.progress,
             };
             let outcome = apply.run(&mut items, &self.environment.name);
-            report.summary.writes = apply.writes;
+            writes = apply.writes;
             outcome
         };
         report.summary = Summary {
-            writes: report.summary.writes,
-            requests: registry
-                .requests_sent()
-                .zip(requests_before)
-                .map(|(after, before)| after - before),
+            writes,
+            requests: requests_since(registry.as_ref()),
             ..summarize(&items)
         };
         report.items = items;
@@ -188,6 +192,7 @@ impl EnvironmentRun<'_> {
             .zip(resolutions)
             .map(|(registration, resolution)| self.item(registration, resolution))
             .collect();
+        let versions = known_versions(resolutions.iter().map(Some));
         for (index, item) in items.iter_mut().enumerate() {
             if matches!(item.action, Action::Skipped { .. }) || item.verdict.fails() {
                 continue;
@@ -211,11 +216,7 @@ impl EnvironmentRun<'_> {
             }
             self.plan_level(registry, registration, item, global);
             if item.action == Action::NewVersion && item.verdict == Verdict::NotNeeded {
-                let schema = stored_schema(
-                    self.registrations,
-                    registration,
-                    &known_versions(resolutions),
-                );
+                let schema = stored_schema(self.registrations, registration, &versions);
                 item.verdict = match schema.map(|schema| registry.check(&item.subject, &schema)) {
                     Some(Ok(answer)) if answer.compatible => Verdict::Compatible,
                     Some(Ok(answer)) => {
@@ -226,7 +227,7 @@ impl EnvironmentRun<'_> {
                         detail: error.to_string(),
                     },
                     None => Verdict::Deferred {
-                        detail: "checked once its references are registered".to_string(),
+                        detail: AFTER_REFERENCES.to_string(),
                     },
                 };
             }
@@ -294,7 +295,7 @@ impl EnvironmentRun<'_> {
             Resolution::PendingReferences => (
                 Action::RegisterAfterReferences,
                 Verdict::Deferred {
-                    detail: "checked once its references are registered".to_string(),
+                    detail: AFTER_REFERENCES.to_string(),
                 },
             ),
             Resolution::Error(error) => (
@@ -403,7 +404,7 @@ fn resolve(
         wanted.iter().filter(|&&wanted| wanted).count(),
     );
     loop {
-        let versions = known_versions_partial(&resolutions);
+        let versions = known_versions(resolutions.iter().map(Option::as_ref));
         let mut wave: Vec<usize> = Vec::new();
         let mut queries: Vec<(String, StoredSchema)> = Vec::new();
         for (index, registration) in registrations.iter().enumerate() {
@@ -453,23 +454,15 @@ fn resolve(
         .collect()
 }
 
-fn known_versions_partial(resolutions: &[Option<Resolution>]) -> HashMap<usize, u32> {
+/// The registered version of each registration found so far, by index (`None`: not known yet).
+fn known_versions<'r>(
+    resolutions: impl IntoIterator<Item = Option<&'r Resolution>>,
+) -> HashMap<usize, u32> {
     resolutions
-        .iter()
+        .into_iter()
         .enumerate()
         .filter_map(|(index, resolution)| match resolution {
             Some(Resolution::Found { version, .. }) => Some((index, *version)),
-            _ => None,
-        })
-        .collect()
-}
-
-fn known_versions(resolutions: &[Resolution]) -> HashMap<usize, u32> {
-    resolutions
-        .iter()
-        .enumerate()
-        .filter_map(|(index, resolution)| match resolution {
-            Resolution::Found { version, .. } => Some((index, *version)),
             _ => None,
         })
         .collect()

@@ -173,42 +173,34 @@ impl Registry for http::HttpRegistry {
     ) -> Vec<Result<Lookup, RegistryError>> {
         let client: &http::HttpRegistry = self;
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut answers: Vec<Option<Result<Lookup, RegistryError>>> = vec![None; queries.len()];
-        let found = std::sync::Mutex::new(Vec::with_capacity(queries.len()));
-        std::thread::scope(|scope| {
-            for _ in 0..LOOKUP_CONCURRENCY.min(queries.len()) {
-                scope.spawn(|| loop {
-                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((subject, schema)) = queries.get(index) else {
-                        break;
-                    };
-                    let answer = client.lookup(subject, schema);
-                    found
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push((index, answer));
-                });
-            }
-        });
-        for (index, answer) in found
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-        {
-            answers[index] = Some(answer);
-        }
-        answers
-            .into_iter()
-            .map(|answer| {
-                // Every index below queries.len() is taken by exactly one worker, which always
-                // pushes an answer; a gap would be a bug in the loop above.
-                answer.unwrap_or_else(|| {
-                    Err(RegistryError {
-                        code: 50004,
-                        message: "lookup was not answered".to_string(),
+        let mut answered: Vec<(usize, Result<Lookup, RegistryError>)> =
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..LOOKUP_CONCURRENCY.min(queries.len()))
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut mine = Vec::new();
+                            loop {
+                                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some((subject, schema)) = queries.get(index) else {
+                                    break mine;
+                                };
+                                mine.push((index, client.lookup(subject, schema)));
+                            }
+                        })
                     })
-                })
-            })
-            .collect()
+                    .collect();
+                workers
+                    .into_iter()
+                    // A worker only panics on a bug; carry the panic on rather than lose answers.
+                    .flat_map(|worker| {
+                        worker
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            });
+        answered.sort_by_key(|(index, _)| *index);
+        answered.into_iter().map(|(_, answer)| answer).collect()
     }
 
     fn subject_exists(&mut self, subject: &str) -> Result<bool, RegistryError> {

@@ -388,6 +388,14 @@ impl Store {
         self.state.subjects.entry(subject.to_string()).or_default()
     }
 
+    /// A subject's state, or 40401 when the registry has never had it.
+    fn existing_subject(&mut self, subject: &str) -> Result<&mut SubjectState, RegistryError> {
+        self.state
+            .subjects
+            .get_mut(subject)
+            .ok_or_else(|| subject_not_found(subject))
+    }
+
     pub fn set_compatibility(
         &mut self,
         subject: Option<&str>,
@@ -404,11 +412,7 @@ impl Store {
         &mut self,
         subject: &str,
     ) -> Result<CompatibilityLevel, RegistryError> {
-        let state = self
-            .state
-            .subjects
-            .get_mut(subject)
-            .ok_or_else(|| subject_not_found(subject))?;
+        let state = self.existing_subject(subject)?;
         let previous = state
             .compatibility
             .take()
@@ -551,11 +555,7 @@ impl Store {
         permanent: bool,
     ) -> Result<u32, RegistryError> {
         self.writable(subject)?;
-        let state = self
-            .state
-            .subjects
-            .get_mut(subject)
-            .ok_or_else(|| subject_not_found(subject))?;
+        let state = self.existing_subject(subject)?;
         let position = match selector {
             VersionSelector::Latest => state
                 .versions
@@ -600,11 +600,7 @@ impl Store {
         permanent: bool,
     ) -> Result<Vec<u32>, RegistryError> {
         self.writable(subject)?;
-        let state = self
-            .state
-            .subjects
-            .get_mut(subject)
-            .ok_or_else(|| subject_not_found(subject))?;
+        let state = self.existing_subject(subject)?;
         let all_soft_deleted = state.versions.iter().all(|entry| entry.deleted);
         let versions: Vec<u32> = state.versions.iter().map(|entry| entry.version).collect();
         if permanent {
