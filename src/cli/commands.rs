@@ -50,7 +50,9 @@ pub(super) fn check(
             "s"
         }
     ));
-    report.prefix = output::repository_prefix(&root);
+    if args.format.uses_repository_paths() {
+        report.prefix = output::repository_prefix(&root);
+    }
     report.changes = Some((baseline.clone(), comparison.changes));
     emit(&report, comparison.catalog.sources(), args, ui, false)
 }
@@ -87,7 +89,9 @@ pub(super) fn diff(
         .unwrap_or_else(|| "nothing (first commit)".to_string());
     let changes = comparison.changes;
     let mut report = Report::new("diff", &comparison.catalog, comparison.findings);
-    report.prefix = output::repository_prefix(&root);
+    if args.format.uses_repository_paths() {
+        report.prefix = output::repository_prefix(&root);
+    }
     let summary = format!(
         "diff against {baseline}: {} event(s) changed",
         changes.len()
@@ -121,7 +125,7 @@ pub(super) fn lint(
     let root = catalog_root(explicit)?;
     let outcome = crate::lint::lint(load_catalog_at(&root)?);
     let mut report = Report::new("lint", &outcome.catalog, outcome.findings);
-    if args.format != ReportFormat::Human && args.format != ReportFormat::Json {
+    if args.format.uses_repository_paths() {
         report.prefix = output::repository_prefix(&root);
     }
     emit(&report, outcome.catalog.sources(), args, ui, deny_warnings)
@@ -154,13 +158,41 @@ pub(super) fn push(
     let human = args.format == ReportFormat::Human || args.output.is_some();
     let bar = ProgressBar::new(human && !ui.quiet && std::io::stderr().is_terminal());
     let pushed = crate::push::run(&outcome.catalog, &registrations, &options, &bar)?;
-    let command = if dry_run { "plan" } else { "push" };
-    let mut findings_report = Report::new(
-        command,
-        &outcome.catalog,
-        crate::push::findings(&pushed, &outcome.catalog),
-    );
-    findings_report.cases = pushed
+    let quiet_line = report::push::outcome_lines(&pushed);
+    // Only the shared formats need the plan as findings; built on first use, at most once.
+    let findings_report = std::cell::OnceCell::new();
+    let findings = || {
+        findings_report.get_or_init(|| {
+            let command = if dry_run { "plan" } else { "push" };
+            push_findings_report(command, &pushed, &outcome.catalog, &root, &quiet_line)
+        })
+    };
+    let render = |format, color| match format {
+        ReportFormat::Human => report::push::human(&pushed),
+        ReportFormat::Json => report::push::json(&pushed),
+        other => {
+            output::render_findings(findings(), outcome.catalog.sources(), other, color, false)
+        }
+    };
+    output::deliver(args, ui, &render, quiet_line.trim_end())?;
+    Ok(if pushed.succeeded() {
+        EXIT_OK
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+/// A push's failures as a findings report: a test case per subject and environment pushed,
+/// the outcomes as context.
+fn push_findings_report(
+    command: &'static str,
+    pushed: &crate::push::PushReport,
+    catalog: &crate::catalog::Catalog,
+    root: &Path,
+    outcomes: &str,
+) -> Report {
+    let mut report = Report::new(command, catalog, crate::push::findings(pushed, catalog));
+    report.cases = pushed
         .environments
         .iter()
         .flat_map(|environment| {
@@ -174,26 +206,9 @@ pub(super) fn push(
                 })
         })
         .collect();
-    findings_report.prefix = output::repository_prefix(&root);
-    let quiet_line = report::push::outcome_lines(&pushed);
-    findings_report.context = Some(quiet_line.trim_end().replace('\n', "; "));
-    let render = |format, color| match format {
-        ReportFormat::Human => report::push::human(&pushed),
-        ReportFormat::Json => report::push::json(&pushed),
-        other => output::render_findings(
-            &findings_report,
-            outcome.catalog.sources(),
-            other,
-            color,
-            false,
-        ),
-    };
-    output::deliver(args, ui, &render, quiet_line.trim_end())?;
-    Ok(if pushed.succeeded() {
-        EXIT_OK
-    } else {
-        EXIT_FINDINGS
-    })
+    report.prefix = output::repository_prefix(root);
+    report.context = Some(outcomes.trim_end().replace('\n', "; "));
+    report
 }
 
 /// A progress bar on stderr for long plans and pushes; draws nothing when not wanted (not a

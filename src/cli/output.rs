@@ -28,6 +28,14 @@ pub enum ReportFormat {
     Markdown,
 }
 
+impl ReportFormat {
+    /// Whether the format names files from the repository root (SARIF, JUnit, GitHub,
+    /// Markdown) rather than from the catalog's.
+    pub fn uses_repository_paths(self) -> bool {
+        !matches!(self, ReportFormat::Human | ReportFormat::Json)
+    }
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct ReportArgs {
     /// Output format.

@@ -2,30 +2,35 @@
 //! a subject in an environment for a push), plus `catalog` for findings outside events; a case
 //! fails with one `<failure>` per error finding. Warnings are listed in `<system-out>`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::{Report, Resolved, CATALOG_CASE};
 use crate::rules::Severity;
 
 pub fn render(report: &Report) -> String {
+    // Each finding's case is worked out once; cases keep the report's order, then the order
+    // in which findings name new ones, then `catalog`.
     let mut names: Vec<String> = report.cases.iter().map(|case| case.name.clone()).collect();
+    let mut findings_of: HashMap<String, Vec<&Resolved>> = HashMap::new();
     for item in &report.items {
         let name = report.case_of(item);
-        if !names.contains(&name) {
-            names.push(name);
+        if !findings_of.contains_key(&name) && !names.contains(&name) {
+            names.push(name.clone());
         }
+        findings_of.entry(name).or_default().push(item);
     }
     if !names.iter().any(|name| name == CATALOG_CASE) {
         names.push(CATALOG_CASE.to_string());
     }
-    let failing = |name: &String| {
-        report
-            .items
-            .iter()
-            .filter(|item| report.case_of(item) == *name)
-            .any(|item| item.finding.severity == Severity::Error)
-    };
-    let failures = names.iter().filter(|name| failing(name)).count();
+    let failures = findings_of
+        .values()
+        .filter(|items| {
+            items
+                .iter()
+                .any(|item| item.finding.severity == Severity::Error)
+        })
+        .count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -39,12 +44,8 @@ pub fn render(report: &Report) -> String {
         names.len()
     );
     for name in &names {
-        let items: Vec<&Resolved> = report
-            .items
-            .iter()
-            .filter(|item| report.case_of(item) == *name)
-            .collect();
-        test_case(&mut out, report, name, &items);
+        let items = findings_of.get(name).map(Vec::as_slice).unwrap_or_default();
+        test_case(&mut out, report, name, items);
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
