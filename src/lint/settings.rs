@@ -10,26 +10,20 @@ use crate::tree::CatalogPath;
 
 pub fn check(catalog: &Catalog, findings: &mut Findings) {
     let file = CatalogPath::root().child(SETTINGS_FILE);
-    for (index, environment) in catalog.settings.environments.iter().enumerate() {
-        let registry_path = vec![
-            Seg::key("environments"),
-            Seg::Index(index),
-            Seg::key("registry"),
-        ];
-        let registry = &environment.registry;
-        let earlier = &catalog.settings.environments[..index];
+    let environments = &catalog.settings.environments;
+    for (index, environment) in environments.iter().enumerate() {
+        let at = |keys: &[&str]| -> Vec<Seg> {
+            [Seg::key("environments"), Seg::Index(index)]
+                .into_iter()
+                .chain(keys.iter().map(|key| Seg::key(key)))
+                .collect()
+        };
+        let earlier = &environments[..index];
         if earlier.iter().any(|other| other.name == environment.name) {
             findings.push(
                 finding(
                     rules::DUPLICATE_NAME,
-                    Site::value(
-                        &file,
-                        vec![
-                            Seg::key("environments"),
-                            Seg::Index(index),
-                            Seg::key("name"),
-                        ],
-                    ),
+                    Site::value(&file, at(&["name"])),
                     format!("environment `{}` is declared twice", environment.name),
                 )
                 .with_help(
@@ -37,6 +31,7 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
                 ),
             );
         }
+        let registry = &environment.registry;
         if let Some(folder) = &registry.embedded {
             let shared = earlier
                 .iter()
@@ -45,11 +40,7 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
                 findings.push(
                     finding(
                         rules::INVALID_VALUE,
-                        Site::value(&file, {
-                            let mut path = registry_path.clone();
-                            path.push(Seg::key("embedded"));
-                            path
-                        }),
+                        Site::value(&file, at(&["registry", "embedded"])),
                         format!(
                             "environments `{}` and `{}` share the embedded registry {folder}",
                             other.name, environment.name
@@ -65,7 +56,7 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
             (None, None) => findings.push(
                 finding(
                     rules::MISSING_KEY,
-                    Site::key(&file, registry_path.clone()),
+                    Site::key(&file, at(&["registry"])),
                     format!("environment `{}` names no registry", environment.name),
                 )
                 .with_help(
@@ -76,7 +67,7 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
             (Some(_), Some(_)) => findings.push(
                 finding(
                     rules::INVALID_VALUE,
-                    Site::key(&file, registry_path.clone()),
+                    Site::key(&file, at(&["registry"])),
                     format!(
                         "environment `{}` names two registries (`url` and `embedded`)",
                         environment.name
@@ -86,17 +77,31 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
             ),
             _ => {}
         }
-        let Some(auth) = &environment.registry.auth else {
+        let Some(auth) = &registry.auth else {
             continue;
         };
-        let auth_path = vec![
-            Seg::key("environments"),
-            Seg::Index(index),
-            Seg::key("registry"),
-            Seg::key("auth"),
+        let password = auth
+            .basic
+            .as_ref()
+            .and_then(|basic| basic.password.as_ref());
+        let literals = [
+            (
+                auth.token.is_some(),
+                at(&["registry", "auth", "token"]),
+                "token",
+                "bearer",
+            ),
+            (
+                password.is_some(),
+                at(&["registry", "auth", "basic", "password"]),
+                "password",
+                "password",
+            ),
         ];
-        let mut literal = |mut path: Vec<Seg>, key: &str, instead: &str| {
-            path.push(Seg::key(key));
+        for (written, path, key, instead) in literals {
+            if !written {
+                continue;
+            }
             findings.push(
                 finding(
                     rules::LITERAL_SECRET,
@@ -111,18 +116,6 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
                      and rotate the committed secret"
                 )),
             );
-        };
-        if auth.token.is_some() {
-            literal(auth_path.clone(), "token", "bearer");
-        }
-        if auth
-            .basic
-            .as_ref()
-            .is_some_and(|basic| basic.password.is_some())
-        {
-            let mut basic_path = auth_path.clone();
-            basic_path.push(Seg::key("basic"));
-            literal(basic_path, "password", "password");
         }
     }
 }
