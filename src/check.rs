@@ -172,11 +172,14 @@ fn catalog_files(catalog: &Catalog) -> Vec<CatalogPath> {
     files.extend(catalog.services.iter().map(|service| service.file.clone()));
     for event in &catalog.events {
         files.push(event.file.clone());
-        let key = event.spec.key.as_ref().map(|key| &key.schema);
-        let referenced = std::iter::once(&event.spec.schema)
-            .chain(key)
-            .chain(&event.spec.examples);
-        files.extend(referenced.filter_map(|written| event.dir.join(written).ok()));
+        files.extend(ROLES.iter().filter_map(|role| schema_file(event, *role)));
+        files.extend(
+            event
+                .spec
+                .examples
+                .iter()
+                .filter_map(|written| event.dir.join(written).ok()),
+        );
     }
     files.extend(catalog.shared_files.iter().cloned());
     files
@@ -245,11 +248,8 @@ type History = HashMap<SchemaOf, Vec<(String, String, Format)>>;
 
 /// The file an event declares for one of its schemas, if it declares one.
 fn schema_file(event: &Event, role: SchemaRole) -> Option<CatalogPath> {
-    let written = match role {
-        SchemaRole::Value => &event.spec.schema,
-        SchemaRole::Key => &event.spec.key.as_ref()?.schema,
-    };
-    event.dir.join(written).ok()
+    let declared = crate::formats::declaration(event, role)?;
+    event.dir.join(declared.file).ok()
 }
 
 const ROLES: [SchemaRole; 2] = [SchemaRole::Value, SchemaRole::Key];
