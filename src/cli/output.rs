@@ -86,7 +86,7 @@ pub fn deliver(
     render: &dyn Fn(ReportFormat, bool) -> String,
     quiet_line: &str,
 ) -> Result<(), CliError> {
-    let human = |ui: &Ui| {
+    let human = || {
         if ui.quiet {
             format!("{quiet_line}\n")
         } else {
@@ -96,9 +96,9 @@ pub fn deliver(
     let terminal = match &args.output {
         Some(path) => {
             write_file(path, &render(args.format, false))?;
-            human(ui)
+            human()
         }
-        None if args.format == ReportFormat::Human => human(ui),
+        None if args.format == ReportFormat::Human => human(),
         None => render(args.format, false),
     };
     std::io::stdout().lock().write_all(terminal.as_bytes())?;
