@@ -20,10 +20,13 @@ use crate::compat::json::Policy;
 use crate::compat::load::{self, line_of, CatalogFiles};
 use crate::compat::{Direction, Verdict};
 use crate::findings::{finding, Finding, Findings, Site};
-use crate::git::{content_id, short, Baseline, CatalogRepository, GitError, GitTree};
+use crate::git::{
+    content_id, content_id_by, entries_differ, short, Baseline, CatalogRepository, GitError,
+    GitTree,
+};
 use crate::rules;
 use crate::source::{position_at, Seg};
-use crate::tree::{CatalogPath, DiskTree};
+use crate::tree::{CatalogPath, DiskTree, FileTree, GitEntry};
 
 /// How far back transitive checks look for earlier versions.
 const HISTORY_LIMIT: usize = 10_000;
@@ -140,10 +143,10 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
     })
 }
 
-/// Git blob ids of a catalog's files, each computed once per run.
+/// The Git entries of a catalog's files on disk, each hashed once per run.
 struct ContentIds<'c> {
     catalog: &'c Catalog,
-    known: RefCell<HashMap<CatalogPath, Option<String>>>,
+    known: RefCell<HashMap<CatalogPath, Option<GitEntry>>>,
 }
 
 impl<'c> ContentIds<'c> {
@@ -154,13 +157,18 @@ impl<'c> ContentIds<'c> {
         }
     }
 
-    fn of(&self, path: &CatalogPath) -> Option<String> {
-        if let Some(id) = self.known.borrow().get(path) {
-            return id.clone();
+    fn entry(&self, path: &CatalogPath) -> Option<GitEntry> {
+        if let Some(entry) = self.known.borrow().get(path) {
+            return entry.clone();
         }
-        let id = content_id(self.catalog.tree(), path);
-        self.known.borrow_mut().insert(path.clone(), id.clone());
-        id
+        let entry = self.catalog.tree().entry(path);
+        self.known.borrow_mut().insert(path.clone(), entry.clone());
+        entry
+    }
+
+    /// The blob id of what the file holds (see [`content_id`]).
+    fn of(&self, path: &CatalogPath) -> Option<String> {
+        content_id_by(|path| self.entry(path), path)
     }
 }
 
@@ -186,12 +194,13 @@ fn catalog_files(catalog: &Catalog) -> Vec<CatalogPath> {
 }
 
 /// Whether the catalog on disk differs from HEAD's: a file evcat reads changed, appeared or
-/// disappeared. Compares Git blob ids, so only files on disk are hashed, nothing is diffed.
+/// disappeared, as Git sees it (a symlink by its target text, then what it leads to; a file
+/// over the read limit by its hash). Only files on disk are hashed, nothing is diffed.
 fn catalog_differs(current: &ContentIds<'_>, head: &GitTree) -> bool {
     let files = catalog_files(current.catalog);
     let changed = files
         .iter()
-        .any(|path| head.blob_id(path).map(|id| id.to_string()) != current.of(path));
+        .any(|path| entries_differ(|path| current.entry(path), |path| head.entry(path), path));
     if changed {
         return true;
     }

@@ -7,7 +7,9 @@ use std::sync::Mutex;
 
 use git2::{ObjectType, Oid, Repository};
 
-use crate::tree::{CatalogPath, DirEntry, EntryKind, FileTree, TreeError, MAX_FILE_BYTES};
+use crate::tree::{
+    CatalogPath, DirEntry, EntryKind, FileTree, GitEntry, TreeError, MAX_FILE_BYTES,
+};
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum GitError {
@@ -349,43 +351,50 @@ impl GitTree {
     }
 }
 
+impl GitTree {
+    /// A blob's bytes, refusing one over the size limit unless `any_size`.
+    fn blob(&self, id: Oid, any_size: bool) -> Result<Vec<u8>, TreeError> {
+        let repository = self
+            .repository
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let blob = repository
+            .find_blob(id)
+            .map_err(|error| TreeError::Io(std::io::Error::other(error.message().to_string())))?;
+        let size = blob.size() as u64;
+        if size > MAX_FILE_BYTES && !any_size {
+            return Err(TreeError::TooLarge {
+                size,
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        Ok(blob.content().to_vec())
+    }
+}
+
 impl FileTree for GitTree {
     fn read(&self, path: &CatalogPath) -> Result<Vec<u8>, TreeError> {
-        let entry = self.index.get(path.as_str()).ok_or(TreeError::NotFound)?;
-        if entry.kind != EntryKind::File {
-            return Err(TreeError::NotAFile);
-        }
-        let (content, size) = {
-            let repository = self
-                .repository
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let blob = repository.find_blob(entry.id).map_err(|error| {
-                TreeError::Io(std::io::Error::other(error.message().to_string()))
-            })?;
-            let size = blob.size() as u64;
-            if size > MAX_FILE_BYTES && !entry.symlink {
-                return Err(TreeError::TooLarge {
-                    size,
-                    limit: MAX_FILE_BYTES,
-                });
+        // Symlinks stored in Git are followed while they stay inside the catalog, as many hops
+        // as Linux allows before it says ELOOP.
+        let mut current = path.clone();
+        for _ in 0..MAX_SYMLINK_HOPS {
+            let entry = self
+                .index
+                .get(current.as_str())
+                .ok_or(TreeError::NotFound)?;
+            if entry.kind != EntryKind::File {
+                return Err(TreeError::NotAFile);
             }
-            (blob.content().to_vec(), size)
-        };
-        if entry.symlink {
-            // A symlink stored in Git: follow it only when it stays inside the catalog.
-            let target = String::from_utf8_lossy(&content).into_owned();
-            let resolved = path
+            if !entry.symlink {
+                return self.blob(entry.id, false);
+            }
+            let target = String::from_utf8_lossy(&self.blob(entry.id, true)?).into_owned();
+            current = current
                 .parent()
                 .join(&target)
                 .map_err(|_| TreeError::EscapesRoot)?;
-            if &resolved == path {
-                return Err(TreeError::NotAFile);
-            }
-            return self.read(&resolved);
         }
-        debug_assert!(size <= MAX_FILE_BYTES);
-        Ok(content)
+        Err(TreeError::NotAFile)
     }
 
     fn list(&self, dir: &CatalogPath) -> Result<Vec<DirEntry>, TreeError> {
@@ -417,17 +426,68 @@ impl FileTree for GitTree {
         self.label.clone()
     }
 
-    fn known_blob_id(&self, path: &CatalogPath) -> Option<String> {
-        self.blob_id(path).map(|id| id.to_string())
+    fn entry(&self, path: &CatalogPath) -> Option<GitEntry> {
+        let entry = self
+            .index
+            .get(path.as_str())
+            .filter(|entry| entry.kind == EntryKind::File)?;
+        let link = if entry.symlink {
+            Some(String::from_utf8(self.blob(entry.id, true).ok()?).ok()?)
+        } else {
+            None
+        };
+        Some(GitEntry {
+            blob_id: entry.id.to_string(),
+            link,
+        })
     }
 }
 
-/// The Git blob id of a file in any tree: known to a Git tree, hashed from the bytes otherwise.
+/// How many symlinks a path may pass through before evcat gives up (Linux's limit).
+const MAX_SYMLINK_HOPS: usize = 40;
+
+/// The blob id of what a file holds, symlinks followed inside the catalog: equal in two trees
+/// exactly when the bytes evcat would read are equal. `None` when the file is missing, leads
+/// out of the catalog or is not a file.
 pub fn content_id(tree: &dyn FileTree, path: &CatalogPath) -> Option<String> {
-    tree.known_blob_id(path).or_else(|| {
-        let bytes = tree.read(path).ok()?;
-        Oid::hash_object(ObjectType::Blob, &bytes)
-            .ok()
-            .map(|id| id.to_string())
-    })
+    content_id_by(|path| tree.entry(path), path)
+}
+
+/// [`content_id`] over any source of entries (a cache, for instance).
+pub fn content_id_by(
+    entry: impl Fn(&CatalogPath) -> Option<GitEntry>,
+    path: &CatalogPath,
+) -> Option<String> {
+    let mut current = path.clone();
+    for _ in 0..MAX_SYMLINK_HOPS {
+        let found = entry(&current)?;
+        match found.link_target(&current) {
+            None if found.link.is_none() => return Some(found.blob_id),
+            None => return None,
+            Some(target) => current = target,
+        }
+    }
+    None
+}
+
+/// Whether Git would see a difference at `path` between two sources of entries: the entries
+/// themselves, and for a symlink inside the catalog, what it leads to (a link is unchanged when
+/// its target file is edited).
+pub fn entries_differ(
+    left: impl Fn(&CatalogPath) -> Option<GitEntry>,
+    right: impl Fn(&CatalogPath) -> Option<GitEntry>,
+    path: &CatalogPath,
+) -> bool {
+    let mut current = path.clone();
+    for _ in 0..MAX_SYMLINK_HOPS {
+        let found = left(&current);
+        if found != right(&current) {
+            return true;
+        }
+        match found.and_then(|entry| entry.link_target(&current)) {
+            Some(target) => current = target,
+            None => return false,
+        }
+    }
+    false
 }

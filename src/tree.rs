@@ -171,11 +171,34 @@ pub trait FileTree: Send + Sync {
     /// How to show the tree's root to a person (a directory, or `rev:dir`).
     fn describe(&self) -> String;
 
-    /// The file's Git blob id, when the tree knows it without reading the file (a tree from Git
-    /// objects does). Callers compute it from the bytes otherwise.
-    fn known_blob_id(&self, _path: &CatalogPath) -> Option<String> {
-        None
+    /// The entry at `path` as Git records it: a file's blob id, or a symlink's (the blob of its
+    /// target text) with the target. `None` when there is no file or symlink there. Unlike
+    /// [`FileTree::read`], no size limit applies and symlinks are not followed, so two trees
+    /// agree on an entry exactly when Git would.
+    fn entry(&self, path: &CatalogPath) -> Option<GitEntry>;
+}
+
+/// A file or symlink as Git records it (see [`FileTree::entry`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GitEntry {
+    /// The Git blob id (hex).
+    pub blob_id: String,
+    /// For a symlink, the target as written in the link.
+    pub link: Option<String>,
+}
+
+impl GitEntry {
+    /// Where a symlink at `path` leads, when it stays inside the catalog.
+    pub fn link_target(&self, path: &CatalogPath) -> Option<CatalogPath> {
+        path.parent().join(self.link.as_deref()?).ok()
     }
+}
+
+/// The Git blob id of some bytes.
+pub fn blob_id_of(bytes: &[u8]) -> Option<String> {
+    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
+        .ok()
+        .map(|id| id.to_string())
 }
 
 /// The catalog as it is on disk.
@@ -259,9 +282,11 @@ impl DiskTree {
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
+            // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
+            // forever; the caller then refuses anything that is not a regular file.
             match fs::OpenOptions::new()
                 .read(true)
-                .custom_flags(libc::O_NOFOLLOW)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
                 .open(&full)
             {
                 Ok(file) => return Ok(file),
@@ -276,7 +301,14 @@ impl DiskTree {
         if !self.entry_inside(path)? {
             return Err(TreeError::EscapesRoot);
         }
-        fs::File::open(&full).map_err(|error| match error.kind() {
+        let mut options = fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NONBLOCK);
+        }
+        options.open(&full).map_err(|error| match error.kind() {
             std::io::ErrorKind::NotFound => TreeError::NotFound,
             _ => TreeError::Io(error),
         })
@@ -351,6 +383,31 @@ impl FileTree for DiskTree {
 
     fn describe(&self) -> String {
         self.root.display().to_string()
+    }
+
+    fn entry(&self, path: &CatalogPath) -> Option<GitEntry> {
+        if !self.dir_inside(&path.parent()).ok()? {
+            return None;
+        }
+        let full = self.disk_path(path);
+        let metadata = fs::symlink_metadata(&full).ok()?;
+        if metadata.file_type().is_symlink() {
+            let target = fs::read_link(&full).ok()?;
+            let target = target.to_str()?.to_string();
+            return Some(GitEntry {
+                blob_id: blob_id_of(target.as_bytes())?,
+                link: Some(target),
+            });
+        }
+        if !metadata.is_file() {
+            return None; // A FIFO or device is never opened: reading it could block forever.
+        }
+        // Hashed as a stream, so a file over the read limit still has its id.
+        let id = git2::Oid::hash_file(git2::ObjectType::Blob, &full).ok()?;
+        Some(GitEntry {
+            blob_id: id.to_string(),
+            link: None,
+        })
     }
 }
 

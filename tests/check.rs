@@ -485,3 +485,57 @@ fn key_schemas_are_checked_too_transitively() {
         diff.stdout
     );
 }
+
+/// Adds a field without a default to RefundIssued: breaks BACKWARD.
+fn break_refund(fixture: &Fixture) {
+    fixture.replace(
+        "domains/payments/events/RefundIssued/schema.avsc",
+        "\"fields\": [",
+        "\"fields\": [\n    { \"name\": \"reason2\", \"type\": \"string\" },",
+    );
+}
+
+/// Issue 9, item 1: a committed breaking change is found in a clean tree whatever the catalog
+/// holds: a schema that is a symlink inside the catalog, or a file over the read limit.
+#[test]
+fn clean_tree_with_symlinks_and_large_files_is_clean() {
+    let fixture = repository();
+    let captured = fixture.path(CAPTURED);
+    std::fs::rename(captured.join("schema.avsc"), captured.join("real.avsc")).unwrap();
+    std::os::unix::fs::symlink("real.avsc", captured.join("schema.avsc")).unwrap();
+    // An example over the 2 MiB read limit (lint reports it; check must still see a clean tree).
+    fixture.write(
+        &format!("{CAPTURED}/examples/captured.json"),
+        format!("{{\"pad\": \"{}\"}}", "x".repeat(3 * 1024 * 1024)),
+    );
+    commit(&fixture, "schema behind a symlink, a large example");
+    break_refund(&fixture);
+    commit(&fixture, "breaking change");
+    assert!(git(fixture.root(), &["status", "--porcelain"]).is_empty());
+    let outcome = check(&fixture, &[]);
+    assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
+    assert!(
+        outcome.rules().contains(&"C001".to_string()),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome.json()["context"]
+            .as_str()
+            .unwrap()
+            .contains("HEAD's parent"),
+        "{}",
+        outcome.stdout
+    );
+    // Editing the file the symlink leads to is an uncommitted change of the schema.
+    add_captured_field(&fixture, "batchId", false);
+    let outcome = check(&fixture, &[]);
+    assert!(
+        outcome.json()["context"]
+            .as_str()
+            .unwrap()
+            .contains("uncommitted"),
+        "{}",
+        outcome.stdout
+    );
+}
