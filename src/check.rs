@@ -22,7 +22,7 @@ use crate::compat::{Direction, Verdict};
 use crate::findings::{finding, Finding, Findings, Site};
 use crate::git::{
     content_id, content_id_by, entries_differ, short, Baseline, CatalogRepository, GitError,
-    GitTree,
+    GitTree, HistoryEnd,
 };
 use crate::rules;
 use crate::source::{position_at, Seg};
@@ -255,6 +255,14 @@ type SchemaOf = (EventId, SchemaRole);
 /// history: (label, text, format).
 type History = HashMap<SchemaOf, Vec<(String, String, Format)>>;
 
+/// What one walk of the history found, and how far it got.
+struct WalkedHistory {
+    versions: History,
+    end: HistoryEnd,
+    /// How many commits were visited.
+    commits: usize,
+}
+
 /// The file an event declares for one of its schemas, if it declares one.
 fn schema_file(event: &Event, role: SchemaRole) -> Option<CatalogPath> {
     let declared = crate::formats::declaration(event, role)?;
@@ -263,6 +271,14 @@ fn schema_file(event: &Event, role: SchemaRole) -> Option<CatalogPath> {
 
 const ROLES: [SchemaRole; 2] = [SchemaRole::Value, SchemaRole::Key];
 
+/// Where `event.yaml` names one of the event's schemas.
+fn schema_key(role: SchemaRole) -> Vec<Seg> {
+    match role {
+        SchemaRole::Value => vec![Seg::key("schema")],
+        SchemaRole::Key => vec![Seg::key("key"), Seg::key("schema")],
+    }
+}
+
 struct Comparer<'a> {
     repository: &'a CatalogRepository,
     baseline_id: Oid,
@@ -270,7 +286,7 @@ struct Comparer<'a> {
     current_ids: &'a ContentIds<'a>,
     baseline: &'a Catalog,
     findings: &'a mut Findings,
-    history: Option<History>,
+    history: Option<WalkedHistory>,
 }
 
 fn is_transitive(level: CompatibilityLevel) -> bool {
@@ -525,18 +541,59 @@ impl Comparer<'_> {
         })
     }
 
+    /// The text of one of an event's schemas: `Ok(None)` when the event declares none for
+    /// `role`, an error saying why when it declares one that cannot be read.
     fn schema_text(
         catalog: &Catalog,
         event: &Event,
         role: SchemaRole,
-    ) -> Option<(CatalogPath, String)> {
-        let path = schema_file(event, role)?;
-        let text = catalog.read_text(&path).ok()?;
-        Some((path, text.to_string()))
+    ) -> Result<Option<(CatalogPath, String)>, String> {
+        let Some(declared) = crate::formats::declaration(event, role) else {
+            return Ok(None);
+        };
+        let path = event
+            .dir
+            .join(declared.file)
+            .map_err(|error| format!("{}: {error}", declared.file))?;
+        match catalog.read_text(&path) {
+            Ok(text) => Ok(Some((path, text.to_string()))),
+            Err(error) => Err(format!("cannot read {path}: {error}")),
+        }
+    }
+
+    /// Records that one of an event's changed schemas could not be checked (rule C007), at the
+    /// schema file when it is known, else at the `schema:` key of `event.yaml`.
+    fn unchecked(
+        &mut self,
+        event: &Event,
+        role: SchemaRole,
+        path: Option<&CatalogPath>,
+        why: &str,
+    ) {
+        let site = match path {
+            Some(path) => Site::File(path.clone()),
+            None => Site::value(&event.file, schema_key(role)),
+        };
+        let what = match role {
+            SchemaRole::Value => "schema",
+            SchemaRole::Key => "key schema",
+        };
+        self.findings.push(
+            finding(
+                rules::UNCHECKED_CHANGE,
+                site,
+                format!(
+                    "{}: the changed {what} could not be checked: {why}",
+                    event.id()
+                ),
+            )
+            .with_help("fix the problem (`evcat lint` shows it in detail) and run the check again"),
+        );
     }
 
     /// Checks one of an event's schemas (`role`) against its earlier versions; `old` and `new`
-    /// are the event at the baseline and now.
+    /// are the event at the baseline and now. What cannot be checked is a C007 finding, never a
+    /// silent pass.
     fn compare_schemas(
         &mut self,
         (old, new, role): (&Event, &Event, SchemaRole),
@@ -548,28 +605,47 @@ impl Comparer<'_> {
         if !shared_changed && !self.schema_changed(old, new, role) {
             return Vec::new(); // Unchanged: not even read.
         }
-        // A missing schema is a lint finding, not a compatibility one; a key that is new has
-        // nothing earlier to be compatible with.
-        let (Some((new_path, new_text)), Some((old_path, old_text))) = (
-            Self::schema_text(self.current, new, role),
-            Self::schema_text(self.baseline, old, role),
-        ) else {
-            return Vec::new();
+        let new_text = match Self::schema_text(self.current, new, role) {
+            Ok(Some(found)) => found,
+            // Not declared (a key dropped): lint and the catalog-level rules speak of it.
+            Ok(None) => return Vec::new(),
+            Err(why) => {
+                self.unchecked(new, role, None, &why);
+                return Vec::new();
+            }
+        };
+        let (new_path, new_text) = new_text;
+        let (old_path, old_text) = match Self::schema_text(self.baseline, old, role) {
+            Ok(Some(found)) => found,
+            // A key that is new has nothing earlier to be compatible with.
+            Ok(None) => return Vec::new(),
+            Err(why) => {
+                self.unchecked(
+                    new,
+                    role,
+                    Some(&new_path),
+                    &format!("the earlier version: {why}"),
+                );
+                return Vec::new();
+            }
         };
         let format = new.spec.format;
         let current_files = CatalogFiles {
             catalog: self.current,
         };
-        let Ok(parsed_new) = load::parse(format, new_path.as_str(), &new_text, &current_files)
-        else {
-            return Vec::new(); // Unparsable: `evcat lint` reports it.
+        let parsed_new = match load::parse(format, new_path.as_str(), &new_text, &current_files) {
+            Ok(parsed) => parsed,
+            Err(why) => {
+                self.unchecked(new, role, Some(&new_path), &why);
+                return Vec::new();
+            }
         };
         // The earlier versions: the baseline's, and for transitive levels every distinct one before.
         let baseline_files = CatalogFiles {
             catalog: self.baseline,
         };
         let mut earlier: Vec<(String, String)> = if is_transitive(level) {
-            self.history_of(&(new.id(), role), format)
+            self.history_of((new, role), &new_path, format)
         } else {
             Vec::new()
         };
@@ -580,18 +656,37 @@ impl Comparer<'_> {
         let mut parsed_earlier = Vec::new();
         let mut labels = Vec::new();
         for (label, text) in &earlier {
-            if let Ok(parsed) = load::parse(format, old_path.as_str(), text, &baseline_files) {
-                parsed_earlier.push(parsed);
-                labels.push(label.clone());
+            match load::parse(format, old_path.as_str(), text, &baseline_files) {
+                Ok(parsed) => {
+                    parsed_earlier.push(parsed);
+                    labels.push(label.clone());
+                }
+                Err(why) if *text == old_text => {
+                    let why = format!("the earlier version ({label}) does not parse: {why}");
+                    self.unchecked(new, role, Some(&new_path), &why);
+                    return Vec::new();
+                }
+                Err(why) => self.findings.push(
+                    finding(
+                        rules::INCOMPLETE_HISTORY,
+                        Site::File(new_path.clone()),
+                        format!(
+                            "{}: the earlier version {label} does not parse and was not checked: {why}",
+                            new.id()
+                        ),
+                    )
+                    .with_help("the registry may still hold that version; compare with `evcat plan`"),
+                ),
             }
-        }
-        if parsed_earlier.is_empty() {
-            return Vec::new();
         }
         *schemas_checked += 1;
         let previous: Vec<&load::Parsed> = parsed_earlier.iter().collect();
-        let Ok(verdict) = load::check_parsed(level, Policy::Strict, &previous, &parsed_new) else {
-            return Vec::new();
+        let verdict = match load::check_parsed(level, Policy::Strict, &previous, &parsed_new) {
+            Ok(verdict) => verdict,
+            Err(why) => {
+                self.unchecked(new, role, Some(&new_path), &why);
+                return Vec::new();
+            }
         };
         if new_text != old_text {
             notes.push(match role {
@@ -702,15 +797,35 @@ impl Comparer<'_> {
             .collect()
     }
 
-    /// The distinct earlier schema texts of an event in `format`, oldest first.
-    fn history_of(&mut self, id: &SchemaOf, format: Format) -> Vec<(String, String)> {
+    /// The distinct earlier schema texts of an event in `format`, oldest first. When the walk
+    /// could not reach the first commit, says so (C008): older versions were not checked.
+    fn history_of(
+        &mut self,
+        (event, role): (&Event, SchemaRole),
+        path: &CatalogPath,
+        format: Format,
+    ) -> Vec<(String, String)> {
         if self.history.is_none() {
             let wanted = self.needing_history();
             self.history = Some(walk_history(self.repository, self.baseline_id, &wanted));
         }
-        let history = self.history.get_or_insert_with(History::new);
-        history
-            .get(id)
+        let Some(history) = &self.history else {
+            return Vec::new();
+        };
+        let incomplete = match history.end {
+            HistoryEnd::Root => None,
+            HistoryEnd::Shallow => Some(format!(
+                "the history of this clone ends after {} commits (it is shallow)",
+                history.commits
+            )),
+            HistoryEnd::Limit => Some(format!(
+                "the history walk stops at {} commits",
+                history.commits
+            )),
+        };
+        let versions = history
+            .versions
+            .get(&(event.id(), role))
             .map(|versions| {
                 versions
                     .iter()
@@ -718,7 +833,24 @@ impl Comparer<'_> {
                     .map(|(label, text, _)| (label.clone(), text.clone()))
                     .collect()
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Some(why) = incomplete {
+            self.findings.push(
+                finding(
+                    rules::INCOMPLETE_HISTORY,
+                    Site::File(path.clone()),
+                    format!(
+                        "{}: {} needs every earlier version, but {why}: older versions were not checked",
+                        event.id(),
+                        self.current.effective_compatibility(event).as_str()
+                    ),
+                )
+                .with_help(
+                    "fetch the whole history: `git fetch --unshallow` (in GitHub Actions, `fetch-depth: 0` on actions/checkout)",
+                ),
+            );
+        }
+        versions
     }
 }
 
@@ -729,10 +861,10 @@ fn walk_history(
     repository: &CatalogRepository,
     baseline_id: Oid,
     wanted: &HashSet<SchemaOf>,
-) -> History {
-    let Ok(commits) = repository.first_parent_history(baseline_id, HISTORY_LIMIT) else {
-        return History::new();
-    };
+) -> WalkedHistory {
+    let walked = repository.first_parent_history(baseline_id, HISTORY_LIMIT);
+    let (commits, end) = (walked.commits, walked.end);
+    let walked_count = commits.len();
     // An event's identity includes its domain folder, so only those domains are visited.
     let domains: BTreeSet<&str> = wanted.iter().map(|(id, _)| id.domain.as_str()).collect();
     let mut parsed_manifests: HashMap<Oid, Option<HistoricEvent>> = HashMap::new();
@@ -741,7 +873,12 @@ fn walk_history(
     let mut seen: HashMap<SchemaOf, HashSet<Oid>> = HashMap::new();
     for commit in commits {
         let Ok(view) = repository.view(commit) else {
-            continue;
+            // A commit whose tree is missing ends what this clone can tell, as a shallow cut does.
+            return WalkedHistory {
+                versions: oldest_first(newest_first),
+                end: HistoryEnd::Shallow,
+                commits: walked_count,
+            };
         };
         for domain in &domains {
             let events_dir = CatalogPath::root()
@@ -797,6 +934,14 @@ fn walk_history(
             }
         }
     }
+    WalkedHistory {
+        versions: oldest_first(newest_first),
+        end,
+        commits: walked_count,
+    }
+}
+
+fn oldest_first(newest_first: History) -> History {
     newest_first
         .into_iter()
         .map(|(id, mut versions)| {

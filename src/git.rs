@@ -179,22 +179,56 @@ impl CatalogRepository {
         GitTree::new(repository, commit, &self.prefix)
     }
 
-    /// Commits from `start` back through first parents, newest first (`start` included).
-    pub fn first_parent_history(&self, start: Oid, limit: usize) -> Result<Vec<Oid>, GitError> {
+    /// Commits from `start` back through first parents, newest first (`start` included), and
+    /// why the walk ended.
+    pub fn first_parent_history(&self, start: Oid, limit: usize) -> FirstParentHistory {
         let mut commits = Vec::new();
         let mut current = Some(start);
         while let Some(id) = current {
             if commits.len() >= limit {
-                break;
+                return FirstParentHistory {
+                    commits,
+                    end: HistoryEnd::Limit,
+                };
             }
             let Ok(commit) = self.repository.find_commit(id) else {
-                break; // The history of a shallow clone ends here.
+                // A parent that is not in this clone: the history of a shallow clone ends here.
+                return FirstParentHistory {
+                    commits,
+                    end: HistoryEnd::Shallow,
+                };
             };
             commits.push(id);
             current = commit.parent_ids().next();
+            if current.is_none() && self.is_shallow_boundary(id) {
+                return FirstParentHistory {
+                    commits,
+                    end: HistoryEnd::Shallow,
+                };
+            }
         }
-        Ok(commits)
+        FirstParentHistory {
+            commits,
+            end: HistoryEnd::Root,
+        }
     }
+}
+
+/// The commits of a first-parent walk, newest first, and why it ended.
+pub struct FirstParentHistory {
+    pub commits: Vec<Oid>,
+    pub end: HistoryEnd,
+}
+
+/// Why a history walk ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryEnd {
+    /// At the repository's first commit: the whole history was seen.
+    Root,
+    /// At a shallow clone's boundary: older commits are not in this clone.
+    Shallow,
+    /// At the walk's limit on commits.
+    Limit,
 }
 
 /// A light view of the catalog at a commit: trees are navigated on demand, nothing is indexed.

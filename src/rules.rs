@@ -234,6 +234,18 @@ rules! {
         "approved event set back to draft",
         "Approval is a promise to consumers; a draft can change without notice. Deprecate the event and \
          approve a successor instead.";
+    UNCHECKED_CHANGE = "C007" "compat.unchecked" Error,
+        "a changed schema could not be checked",
+        "evcat could not read or parse this schema (or its earlier version, or a file it refers to), so \
+         it cannot say whether the change is compatible, and a gate that cannot check does not pass. \
+         The message says what failed; `evcat lint` shows the same problem in detail. Fix the schema, \
+         or the reference it cannot resolve.";
+    INCOMPLETE_HISTORY = "C008" "compat.incomplete-history" Warn,
+        "earlier versions could not all be read from Git history",
+        "A `_TRANSITIVE` level checks every earlier version, but the history walk stopped early (a \
+         shallow clone) or found an earlier version it cannot parse, so some versions were not checked. \
+         Fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` on actions/checkout). \
+         With `--deny-warnings` this fails the check.";
     PUSH_INCOMPATIBLE = "P001" "push.incompatible" Error,
         "the registry rejects the schema as incompatible",
         "The target registry's own compatibility check refused this version under the subject's level; \

@@ -539,3 +539,88 @@ fn clean_tree_with_symlinks_and_large_files_is_clean() {
         outcome.stdout
     );
 }
+
+/// Issue 9, item 4: a changed schema that cannot be read or parsed is a C007 error, not a skip.
+#[test]
+fn a_changed_schema_that_cannot_be_checked_fails() {
+    let fixture = repository();
+    // Changed into a symlink out of the catalog.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture.path(CAPTURED_SCHEMA), outside.path().join("s.avsc")).unwrap();
+    std::fs::remove_file(fixture.path(CAPTURED_SCHEMA)).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("s.avsc"), fixture.path(CAPTURED_SCHEMA))
+        .unwrap();
+    // A JSON Schema that gains a `$ref` to a file that does not exist.
+    let delayed = "domains/shipping/events/ShipmentDelayed/schema.json";
+    fixture.replace(
+        delayed,
+        "\"properties\": {",
+        "\"properties\": {\n    \"extra\": { \"$ref\": \"missing.json\" },",
+    );
+    let outcome = check(&fixture, &[]);
+    assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
+    let findings = outcome.findings();
+    let unchecked: Vec<&serde_json::Value> =
+        findings.iter().filter(|f| f["rule"] == "C007").collect();
+    assert_eq!(unchecked.len(), 2, "{}", outcome.stdout);
+    assert!(
+        unchecked.iter().any(
+            |f| f["file"] == "domains/payments/events/PaymentCaptured/event.yaml"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("outside the catalog")
+        ),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        unchecked.iter().any(|f| f["file"] == delayed),
+        "{}",
+        outcome.stdout
+    );
+}
+
+/// Issue 9, item 3: a shallow clone cuts the history a transitive level needs: a warning with
+/// the number of commits walked and the fix, an error under `--deny-warnings`.
+#[test]
+fn shallow_history_under_a_transitive_level_is_a_warning() {
+    let fixture = repository();
+    let event = format!("{CAPTURED}/event.yaml");
+    fixture.replace(
+        &event,
+        "status: approved",
+        "status: approved\ncompatibility: BACKWARD_TRANSITIVE",
+    );
+    commit(&fixture, "v1, transitive");
+    add_captured_field(&fixture, "settlementId", true);
+    commit(&fixture, "v2");
+    // v3 breaks v1 only.
+    fixture.replace(CAPTURED_SCHEMA, r#", "default": "none""#, "");
+    commit(&fixture, "v3");
+    let full = check(&fixture, &[]);
+    assert_eq!(full.code, 1, "{}", full.stdout);
+
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", fixture.root().display());
+    git(
+        clone.path(),
+        &["clone", "-q", "--depth", "2", &url, "shallow"],
+    );
+    let shallow = clone.path().join("shallow");
+    let outcome = run_in(&shallow, &["check", "--format", "json"]);
+    assert_eq!(outcome.code, 0, "{}{}", outcome.stdout, outcome.stderr);
+    let warning = outcome.expect("C008", CAPTURED_SCHEMA, 1);
+    assert_eq!(warning["severity"], "warning");
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("after 1 commits") && message.contains("shallow"),
+        "{message}"
+    );
+    assert!(
+        warning["help"].as_str().unwrap().contains("--unshallow"),
+        "{warning}"
+    );
+    let denied = run_in(&shallow, &["check", "--format", "json", "--deny-warnings"]);
+    assert_eq!(denied.code, 1, "{}", denied.stdout);
+}

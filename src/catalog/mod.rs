@@ -45,19 +45,20 @@ pub enum LoadError {
 }
 
 /// Why a file could not be read as text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
+    #[error("it does not exist")]
     NotFound,
+    #[error("it is a symlink to a file outside the catalog")]
     EscapesRoot,
-    TooLarge {
-        size: u64,
-        limit: u64,
-    },
+    #[error("it is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
     /// Not UTF-8; the byte offset of the first bad byte.
-    NotUtf8 {
-        valid_up_to: usize,
-    },
+    #[error("it is not UTF-8 text (bad byte at offset {valid_up_to})")]
+    NotUtf8 { valid_up_to: usize },
+    #[error("it is not a regular file")]
     NotAFile,
+    #[error("{0}")]
     Io(String),
 }
 

@@ -32,6 +32,7 @@ pub(super) fn check(
     against: Option<&str>,
     args: &ReportArgs,
     ui: &Ui,
+    deny_warnings: bool,
 ) -> Result<u8, CliError> {
     let root = catalog_root(explicit)?;
     let comparison = crate::check::compare(&root, against)?;
@@ -54,7 +55,13 @@ pub(super) fn check(
         report.prefix = output::repository_prefix(&root);
     }
     report.changes = Some((baseline.clone(), comparison.changes));
-    emit(&report, comparison.catalog.sources(), args, ui, false)
+    emit(
+        &report,
+        comparison.catalog.sources(),
+        args,
+        ui,
+        deny_warnings,
+    )
 }
 
 /// Delivers a findings report in the chosen format and returns the exit code it calls for.

@@ -80,6 +80,9 @@ pub enum Command {
         against: Option<String>,
         #[command(flatten)]
         report: ReportArgs,
+        /// Fail (exit 1) on warnings too (e.g. a shallow clone that hides earlier versions).
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Show what changed between the baseline and now: events added, removed and changed, with
     /// schema differences marked compatible or breaking, and the consumers affected.
@@ -349,9 +352,11 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             fail_first,
             std::time::Duration::from_millis(delay_writes_ms),
         ),
-        Command::Check { against, report } => {
-            commands::check(catalog, against.as_deref(), &report, &ui)
-        }
+        Command::Check {
+            against,
+            report,
+            deny_warnings,
+        } => commands::check(catalog, against.as_deref(), &report, &ui, deny_warnings),
         Command::Diff { against, report } => {
             commands::diff(catalog, against.as_deref(), &report, &ui)
         }
