@@ -323,23 +323,51 @@ impl DiskTree {
     }
 }
 
+/// The bytes of an open file, refusing anything but a regular file of at most `limit` bytes.
+fn read_regular(file: fs::File, limit: u64) -> Result<Vec<u8>, TreeError> {
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(TreeError::NotAFile);
+    }
+    if metadata.len() > limit {
+        return Err(TreeError::TooLarge {
+            size: metadata.len(),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // Read at most one byte past the limit, in case the file grew after the metadata call.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(TreeError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Reads a file named outside the catalog (on the command line, or in settings: a CA bundle, a
+/// credential file): a regular file of at most `limit` bytes. A FIFO or device is refused
+/// without blocking on it.
+pub fn read_os_file(path: &Path, limit: u64) -> Result<Vec<u8>, TreeError> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => TreeError::NotFound,
+        _ => TreeError::Io(error),
+    })?;
+    read_regular(file, limit)
+}
+
 impl FileTree for DiskTree {
     fn read(&self, path: &CatalogPath) -> Result<Vec<u8>, TreeError> {
-        let file = self.open_inside(path)?;
-        let metadata = file.metadata()?;
-        if !metadata.is_file() {
-            return Err(TreeError::NotAFile);
-        }
-        if metadata.len() > MAX_FILE_BYTES {
-            return Err(TreeError::TooLarge {
-                size: metadata.len(),
-                limit: MAX_FILE_BYTES,
-            });
-        }
-        let mut bytes = Vec::with_capacity(metadata.len() as usize);
-        // Read at most one byte past the limit, in case the file grew after the metadata call.
-        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-        Ok(bytes)
+        read_regular(self.open_inside(path)?, MAX_FILE_BYTES)
     }
 
     fn list(&self, dir: &CatalogPath) -> Result<Vec<DirEntry>, TreeError> {

@@ -183,3 +183,48 @@ fn bad_input_exits_two() {
     );
     assert_eq!(outcome.code, 2);
 }
+
+/// Issue 9, item 12: files named on the command line are read like catalog files: a device
+/// or FIFO is refused at once, a file over the limit too.
+#[test]
+fn special_and_oversized_files_are_refused() {
+    let dir = files(&[("old.avsc", r#"{"type":"string"}"#)]);
+    let limit = std::time::Duration::from_secs(20);
+    let outcome = common::run_within(
+        dir.path(),
+        &["compat", "--format", "avro", "old.avsc", "/dev/zero"],
+        limit,
+    );
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("not a regular file"),
+        "{}",
+        outcome.stderr
+    );
+
+    let fifo = dir.path().join("pipe.avsc");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let outcome = common::run_within(
+        dir.path(),
+        &["compat", "--format", "avro", "old.avsc", "pipe.avsc"],
+        limit,
+    );
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+
+    std::fs::write(dir.path().join("big.avsc"), vec![b' '; 3 * 1024 * 1024]).unwrap();
+    let outcome = common::run_within(
+        dir.path(),
+        &["compat", "--format", "avro", "old.avsc", "big.avsc"],
+        limit,
+    );
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("over the limit"),
+        "{}",
+        outcome.stderr
+    );
+}

@@ -783,3 +783,34 @@ fn environments_need_their_own_names_and_folders() {
         .unwrap()
         .contains("share the embedded registry .registries/dev"));
 }
+
+/// Issue 9, item 12: a FIFO in the catalog is reported, never opened for a blocking read
+/// (lint, check and push all read through the same tree).
+#[test]
+fn a_fifo_in_the_catalog_does_not_hang() {
+    let fixture = Fixture::example();
+    let schema = fixture.path("domains/payments/events/PaymentCaptured/schema.avsc");
+    std::fs::remove_file(&schema).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&schema)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let fifo_service = fixture.path("domains/payments/services/pipe.yaml");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo_service)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let outcome = common::run_within(
+        fixture.root(),
+        &["lint", "--format", "json"],
+        std::time::Duration::from_secs(20),
+    );
+    assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
+    outcome.expect(
+        "R003",
+        "domains/payments/events/PaymentCaptured/event.yaml",
+        6,
+    );
+}

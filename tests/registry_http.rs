@@ -209,3 +209,85 @@ fn embedded_and_http_registries_answer_alike() {
     assert_eq!(local_answers[6], "Err(409)");
     assert_eq!(local_answers[12], "Ok(Some(Full))");
 }
+
+/// A server on loopback that answers every request with what `answer` says for its request
+/// line: (status line, body). It serves `connections` connections, then stops.
+fn scripted_server(
+    connections: usize,
+    answer: impl Fn(&str) -> (&'static str, Vec<u8>) + Send + 'static,
+) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            let mut length = 0usize;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                    break;
+                }
+                if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = std::io::Read::read_exact(&mut reader, &mut body);
+            let (status, content) = answer(&request_line);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                content.len()
+            );
+            let _ = stream.write_all(&content);
+        }
+    });
+    address
+}
+
+/// Issue 9, item 2: an answer without what evcat relies on is an error naming the endpoint,
+/// never "already registered" or "compatible".
+#[test]
+fn malformed_answers_are_errors_not_successes() {
+    let cases: [(&str, &[u8]); 5] = [
+        ("{}", b"{}"),
+        ("zeros", br#"{"id": 0, "version": 0}"#),
+        ("strings", br#"{"id": "1", "version": "1"}"#),
+        ("garbage", b"<html>hello</html>"),
+        ("null", b"null"),
+    ];
+    for (label, body) in cases {
+        let body = body.to_vec();
+        let address = scripted_server(6, move |_| ("200 OK", body.clone()));
+        let client = client(&address, None, quick_retries(1));
+        let lookup = client.lookup("paid-value", &avro(V1));
+        let error = lookup.expect_err(label);
+        assert!(
+            error.message.contains("POST /subjects/paid-value"),
+            "{label}: {}",
+            error.message
+        );
+        assert!(client.register("paid-value", &avro(V1)).is_err(), "{label}");
+        assert!(client.check("paid-value", &avro(V1)).is_err(), "{label}");
+        assert!(client.global_compatibility().is_err(), "{label}");
+        assert!(client.compatibility("paid-value").is_err(), "{label}");
+        assert!(client.subject_exists("paid-value").is_err(), "{label}");
+    }
+}
+
+/// Issue 9, item 11: an answer over the limit is refused, by its declared length or by what
+/// arrives, and reading stops there.
+#[test]
+fn oversized_answers_are_refused() {
+    let huge = vec![b' '; (evcat::registry::http::MAX_ANSWER_BYTES + 10) as usize];
+    let address = scripted_server(1, move |_| ("200 OK", huge.clone()));
+    let error = client(&address, None, quick_retries(1))
+        .global_compatibility()
+        .unwrap_err();
+    assert!(error.message.contains("over 8 MiB"), "{}", error.message);
+    assert!(error.message.contains("GET /config"), "{}", error.message);
+}

@@ -274,9 +274,17 @@ pub(super) fn compat(
     let folders = FolderFiles { includes: include };
     let mut texts = Vec::with_capacity(files.len());
     for path in files {
-        let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadSchema {
+        let read_error = |source| CliError::ReadSchema {
             path: path.display().to_string(),
             source,
+        };
+        let bytes =
+            crate::tree::read_os_file(path, crate::tree::MAX_FILE_BYTES).map_err(read_error)?;
+        let text = String::from_utf8(bytes).map_err(|error| {
+            read_error(crate::tree::TreeError::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("it is not UTF-8 text: {}", error.utf8_error()),
+            )))
         })?;
         texts.push((path.display().to_string(), text));
     }

@@ -259,10 +259,13 @@ pub enum CliError {
     )]
     UnknownRule(String),
     #[error("cannot read {path}: {source}")]
-    #[diagnostic(code(evcat::io))]
+    #[diagnostic(
+        code(evcat::io),
+        help("name regular schema files of at most 2 MiB, as in a catalog")
+    )]
     ReadSchema {
         path: String,
-        source: std::io::Error,
+        source: crate::tree::TreeError,
     },
     #[error("{path} is not a valid {format} schema: {message}")]
     #[diagnostic(

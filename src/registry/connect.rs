@@ -109,6 +109,9 @@ fn credentials(auth: &AuthSettings, root: &Path) -> Result<Option<Credentials>, 
     Ok(Some(Credentials::Basic { username, password }))
 }
 
+/// The largest credential file read: a password or token, never more.
+const SECRET_FILE_BYTES: u64 = 64 * 1024;
+
 /// Reads a value from the named environment variable, else from the named file.
 fn secret(
     variable: &Option<String>,
@@ -126,8 +129,14 @@ fn secret(
     }
     if let Some(file) = file {
         let path: PathBuf = root.join(file);
-        return match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(Some(text.trim_end_matches(['\r', '\n']).to_string())),
+        return match crate::tree::read_os_file(&path, SECRET_FILE_BYTES) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Ok(Some(text.trim_end_matches(['\r', '\n']).to_string())),
+                Err(_) => Err(format!(
+                    "the {what} file {} is not UTF-8 text",
+                    path.display()
+                )),
+            },
             Err(error) => Err(format!(
                 "cannot read the {what} from {}: {error}",
                 path.display()

@@ -7,6 +7,7 @@
 //! that off explicitly. Credentials never appear in errors or debug output.
 
 use std::fmt;
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -98,6 +99,14 @@ pub struct HttpRegistry {
     requests: AtomicU64,
 }
 
+/// The most evcat reads of one answer. Registry answers are small (a schema, a list of
+/// versions, a verdict); a bigger one is a broken or hostile server, and reading it whole could
+/// exhaust memory.
+pub const MAX_ANSWER_BYTES: u64 = 8 * 1024 * 1024;
+
+/// How much of a malformed answer an error shows.
+const EXCERPT_CHARS: usize = 200;
+
 fn client_error(message: impl Into<String>) -> RegistryError {
     RegistryError {
         code: 50004,
@@ -115,7 +124,7 @@ impl HttpRegistry {
             .timeout(settings.request_timeout)
             .user_agent(concat!("evcat/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = &settings.ca_file {
-            let pem = std::fs::read(path).map_err(|error| {
+            let pem = read_pem(path).map_err(|error| {
                 client_error(format!("cannot read CA file {}: {error}", path.display()))
             })?;
             let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
@@ -127,7 +136,7 @@ impl HttpRegistry {
             builder = builder.tls_certs_merge(certificates);
         }
         if let Some(path) = &settings.client_identity_file {
-            let pem = std::fs::read(path).map_err(|error| {
+            let pem = read_pem(path).map_err(|error| {
                 client_error(format!(
                     "cannot read client certificate {}: {error}",
                     path.display()
@@ -196,17 +205,25 @@ impl HttpRegistry {
                 request = request.body(body.to_string());
             }
             let outcome = request.send();
+            let shown_path = path.split('?').next().unwrap_or(path);
+            let endpoint = format!(
+                "{method} {}",
+                percent_encoding::percent_decode_str(shown_path).decode_utf8_lossy()
+            );
             let (retryable, wait_hint, error) = match outcome {
                 Ok(response) if response.status().is_success() => {
-                    let text = response
-                        .text()
-                        .map_err(|error| client_error(error.to_string()))?;
-                    return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
+                    let bytes = read_limited(response, &endpoint)?;
+                    return serde_json::from_slice(&bytes).map_err(|error| {
+                        client_error(format!(
+                            "the registry's answer to {endpoint} is not JSON ({error}): {}",
+                            excerpt(&String::from_utf8_lossy(&bytes))
+                        ))
+                    });
                 }
                 Ok(response) => {
                     let status = response.status();
                     let retry_after = retry_after(&response);
-                    let error = error_from(status, response);
+                    let error = error_from(status, response, &endpoint);
                     (is_retryable(status), retry_after, error)
                 }
                 Err(error) => {
@@ -246,10 +263,13 @@ impl HttpRegistry {
             &format!("/subjects/{}", segment(subject)),
             Some(&schema_body(schema)),
         ) {
-            Ok(found) => Ok(Lookup::Found {
-                version: number(&found["version"]),
-                id: number(&found["id"]),
-            }),
+            Ok(found) => {
+                let endpoint = &format!("POST /subjects/{subject}");
+                Ok(Lookup::Found {
+                    version: positive(&found, "version", endpoint)?,
+                    id: positive(&found, "id", endpoint)?,
+                })
+            }
             Err(error) => Lookup::from_not_found(error),
         }
     }
@@ -261,7 +281,12 @@ impl HttpRegistry {
             &format!("/subjects/{}/versions", segment(subject)),
             None,
         ) {
-            Ok(_) => Ok(true),
+            Ok(Value::Array(versions)) if versions.iter().all(Value::is_u64) => Ok(true),
+            Ok(other) => Err(malformed(
+                &format!("GET /subjects/{subject}/versions"),
+                "a list of version numbers",
+                &other,
+            )),
             Err(error) if error.code == 40401 => Ok(false),
             Err(error) => Err(error),
         }
@@ -270,7 +295,7 @@ impl HttpRegistry {
     /// The registry-wide compatibility level.
     pub fn global_compatibility(&self) -> Result<CompatibilityLevel, RegistryError> {
         let answer = self.send(Method::GET, "/config", None)?;
-        Ok(level_in(&answer).unwrap_or_default())
+        level_in(&answer).ok_or_else(|| malformed("GET /config", "a compatibility level", &answer))
     }
 
     /// Asks the registry whether `schema` may be registered under `subject`; its messages explain.
@@ -285,6 +310,14 @@ impl HttpRegistry {
         );
         match self.send(Method::POST, &path, Some(&schema_body(schema))) {
             Ok(answer) => {
+                let Some(compatible) = answer["is_compatible"].as_bool() else {
+                    return Err(malformed(
+                        &format!("POST /compatibility/subjects/{subject}/versions"),
+                        "`is_compatible` (true or false)",
+                        &answer,
+                    ));
+                };
+                // Messages are explanations only; whatever their shape, they are shown.
                 let messages = answer["messages"]
                     .as_array()
                     .map(|list| {
@@ -298,7 +331,7 @@ impl HttpRegistry {
                     })
                     .unwrap_or_default();
                 Ok(CheckAnswer {
-                    compatible: answer["is_compatible"].as_bool().unwrap_or(false),
+                    compatible,
                     messages,
                 })
             }
@@ -313,8 +346,8 @@ impl HttpRegistry {
 
     pub fn register(&self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError> {
         let path = format!("/subjects/{}/versions", segment(subject));
-        self.send(Method::POST, &path, Some(&schema_body(schema)))
-            .map(|answer| number(&answer["id"]))
+        let answer = self.send(Method::POST, &path, Some(&schema_body(schema)))?;
+        positive(&answer, "id", &format!("POST /subjects/{subject}/versions"))
     }
 
     /// The level set on the subject itself, if any.
@@ -323,7 +356,13 @@ impl HttpRegistry {
         subject: &str,
     ) -> Result<Option<CompatibilityLevel>, RegistryError> {
         match self.send(Method::GET, &format!("/config/{}", segment(subject)), None) {
-            Ok(answer) => Ok(level_in(&answer)),
+            Ok(answer) => level_in(&answer).map(Some).ok_or_else(|| {
+                malformed(
+                    &format!("GET /config/{subject}"),
+                    "a compatibility level",
+                    &answer,
+                )
+            }),
             Err(error) if matches!(error.code, 40401 | 40408) => Ok(None),
             Err(error) => Err(error),
         }
@@ -353,11 +392,71 @@ fn level_in(answer: &Value) -> Option<CompatibilityLevel> {
         .and_then(CompatibilityLevel::parse)
 }
 
-fn number(value: &Value) -> u32 {
-    value
+/// A PEM file from the settings: certificates are small, so a bounded read.
+fn read_pem(path: &std::path::Path) -> Result<Vec<u8>, crate::tree::TreeError> {
+    crate::tree::read_os_file(path, crate::tree::MAX_FILE_BYTES)
+}
+
+/// A field of an answer that must be a whole number from 1 up (ids and versions).
+fn positive(answer: &Value, key: &str, endpoint: &str) -> Result<u32, RegistryError> {
+    answer[key]
         .as_u64()
         .and_then(|number| u32::try_from(number).ok())
-        .unwrap_or(0)
+        .filter(|number| *number >= 1)
+        .ok_or_else(|| {
+            malformed(
+                endpoint,
+                &format!("`{key}` as a whole number from 1 up"),
+                answer,
+            )
+        })
+}
+
+/// An answer that lacks what evcat relies on: an error naming the endpoint, with a bounded
+/// excerpt of what came back. Never taken as success.
+fn malformed(endpoint: &str, expected: &str, answer: &Value) -> RegistryError {
+    client_error(format!(
+        "the registry's answer to {endpoint} lacks {expected}; it said: {}",
+        excerpt(&answer.to_string())
+    ))
+}
+
+/// The start of a text, for an error message.
+fn excerpt(text: &str) -> String {
+    let mut shown: String = text.chars().take(EXCERPT_CHARS).collect();
+    if shown.len() < text.len() {
+        shown.push_str("...");
+    }
+    shown
+}
+
+/// A response body, refusing one over [`MAX_ANSWER_BYTES`] (by its declared length, or by
+/// what arrives).
+fn read_limited(response: Response, endpoint: &str) -> Result<Vec<u8>, RegistryError> {
+    let too_large = || {
+        client_error(format!(
+            "the registry's answer to {endpoint} is over {} MiB; evcat stops reading there",
+            MAX_ANSWER_BYTES / (1024 * 1024)
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_ANSWER_BYTES)
+    {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::take(response, MAX_ANSWER_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| {
+            client_error(format!(
+                "reading the registry's answer to {endpoint} failed: {error}"
+            ))
+        })?;
+    if bytes.len() as u64 > MAX_ANSWER_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 fn schema_body(schema: &StoredSchema) -> Value {
@@ -418,25 +517,29 @@ fn jitter() -> f64 {
 /// A registry's error answer as a `RegistryError`: Confluent's `{error_code, message}` when the
 /// body has it. Confluent answers an incompatible schema with 409 (40901 since late 2025); both
 /// become 409.
-fn error_from(status: StatusCode, response: Response) -> RegistryError {
-    let text = response.text().unwrap_or_default();
+fn error_from(status: StatusCode, response: Response, endpoint: &str) -> RegistryError {
+    let text = match read_limited(response, endpoint) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(error) => {
+            return RegistryError {
+                code: u32::from(status.as_u16()),
+                ..error
+            }
+        }
+    };
     let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     let code = body["error_code"]
         .as_u64()
         .and_then(|code| u32::try_from(code).ok())
         .unwrap_or(u32::from(status.as_u16()));
     let code = if code == 40901 { 409 } else { code };
-    let message = body["message"]
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            let trimmed: String = text.chars().take(200).collect();
-            if trimmed.is_empty() {
-                format!("HTTP {status}")
-            } else {
-                format!("HTTP {status}: {trimmed}")
-            }
-        });
+    let message = body["message"].as_str().map(excerpt).unwrap_or_else(|| {
+        if text.is_empty() {
+            format!("HTTP {status}")
+        } else {
+            format!("HTTP {status}: {}", excerpt(&text))
+        }
+    });
     let message = match status.as_u16() {
         401 => format!("{message}: the registry did not accept the credentials; check the environment's auth settings"),
         403 => format!("{message}: the credentials are not allowed to do this"),

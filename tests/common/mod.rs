@@ -161,6 +161,35 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Outcome {
     outcome
 }
 
+/// Runs evcat in `dir` like [`run_in`], failing the test when it takes longer than `limit`
+/// (for inputs that once made evcat hang).
+pub fn run_within(dir: &Path, args: &[&str], limit: std::time::Duration) -> Outcome {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_evcat"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run evcat");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("evcat {args:?} took longer than {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("output");
+    let outcome = Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(!outcome.stderr.contains("panicked"), "{}", outcome.stderr);
+    outcome
+}
+
 /// `evcat registry serve` running as a child process; killed when dropped.
 pub struct Registry {
     child: Child,
