@@ -814,3 +814,64 @@ fn a_fifo_in_the_catalog_does_not_hang() {
         6,
     );
 }
+
+/// Issue 9, items 8 and 9: a password in a registry URL is a Y010 finding, and no output shows
+/// a secret: not the human snippet (masked), not the JSON, not plan's environment header.
+#[test]
+fn secrets_never_shown_in_any_output() {
+    let fixture = Fixture::example();
+    fixture.replace(
+        "evcat.yaml",
+        "registry: { embedded: .registries/dev }",
+        "registry: { url: \"http://ci:url-secret-42@127.0.0.1:9/\" }",
+    );
+    fixture.replace(
+        "evcat.yaml",
+        "registry: { embedded: .registries/prod }",
+        "registry: { url: https://sr.example.com, auth: { token: token-secret-42 } }",
+    );
+    let json = fixture.lint(&[]);
+    json.expect("Y010", "evcat.yaml", 22);
+    json.expect("Y010", "evcat.yaml", 26);
+    let human = run_in(fixture.root(), &["lint"]);
+    let plan = run_in(
+        fixture.root(),
+        &["plan", "--env", "dev", "--format", "json"],
+    );
+    for (what, text) in [
+        ("lint json", json.stdout.clone()),
+        ("lint human", human.stdout.clone() + &human.stderr),
+        ("plan", plan.stdout.clone() + &plan.stderr),
+    ] {
+        assert!(!text.contains("url-secret-42"), "{what}:\n{text}");
+        assert!(!text.contains("token-secret-42"), "{what}:\n{text}");
+    }
+    assert!(human.stdout.contains("http://**"), "{}", human.stdout);
+    assert!(human.stdout.contains("@127.0.0.1:9"), "{}", human.stdout);
+}
+
+/// Issue 9, item 10: an embedded registry folder outside the catalog is R004, and push refuses
+/// to open it (nothing is created there).
+#[test]
+fn embedded_registry_outside_the_catalog() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("stolen");
+    let fixture = Fixture::example();
+    fixture.replace(
+        "evcat.yaml",
+        "registry: { embedded: .registries/dev }",
+        "registry: { embedded: ../escaped }",
+    );
+    fixture.replace(
+        "evcat.yaml",
+        "registry: { embedded: .registries/staging }",
+        &format!("registry: {{ embedded: \"{}\" }}", target.display()),
+    );
+    let outcome = fixture.lint(&[]);
+    outcome.expect("R004", "evcat.yaml", 22);
+    outcome.expect("R004", "evcat.yaml", 24);
+    let push = run_in(fixture.root(), &["push", "--env", "staging"]);
+    assert_ne!(push.code, 0);
+    assert!(!target.exists());
+    assert!(!fixture.root().parent().unwrap().join("escaped").exists());
+}

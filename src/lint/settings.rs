@@ -32,6 +32,21 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
             );
         }
         let registry = &environment.registry;
+        if let Some(Err(error)) = registry.embedded.as_deref().map(CatalogPath::parse) {
+            findings.push(
+                finding(
+                    rules::PATH_ESCAPE,
+                    Site::value(&file, at(&["registry", "embedded"])),
+                    format!(
+                        "environment `{}`: the embedded registry folder {error}",
+                        environment.name
+                    ),
+                )
+                .with_help(
+                    "a push writes there: keep it inside the catalog, e.g. `.registries/dev`",
+                ),
+            );
+        }
         if let Some(folder) = &registry.embedded {
             let shared = earlier
                 .iter()
@@ -77,6 +92,26 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
             ),
             _ => {}
         }
+        if registry
+            .url
+            .as_deref()
+            .is_some_and(crate::registry::redact::has_password)
+        {
+            findings.push(
+                finding(
+                    rules::LITERAL_SECRET,
+                    Site::value(&file, at(&["registry", "url"])),
+                    format!(
+                        "environment `{}` writes a password in its registry URL",
+                        environment.name
+                    ),
+                )
+                .with_help(
+                    "remove `user:password@` from the URL, use `auth: { basic: { username_env: \
+                     VARIABLE, password_env: VARIABLE } }`, and rotate the committed password",
+                ),
+            );
+        }
         let Some(auth) = &registry.auth else {
             continue;
         };
@@ -105,7 +140,8 @@ pub fn check(catalog: &Catalog, findings: &mut Findings) {
             findings.push(
                 finding(
                     rules::LITERAL_SECRET,
-                    Site::key(&file, path),
+                    // At the value: the renderer masks what a secret finding points at.
+                    Site::value(&file, path),
                     format!(
                         "environment `{}` writes its registry {key} in evcat.yaml",
                         environment.name

@@ -32,7 +32,7 @@ pub enum ConnectError {
 pub fn describe(environment: &Environment) -> String {
     let registry = &environment.registry;
     match (&registry.url, &registry.embedded) {
-        (Some(url), _) => url.clone(),
+        (Some(url), _) => super::redact::redact_urls(url),
         (None, Some(dir)) => format!("embedded registry in {dir}"),
         (None, None) => "no registry".to_string(),
     }
@@ -54,7 +54,13 @@ pub fn open(
         source,
     };
     if let Some(dir) = &registry.embedded {
-        let store = Store::open(&catalog_root.join(dir)).map_err(open_error)?;
+        let folder = embedded_folder(catalog_root, dir).map_err(|message| {
+            settings_error(
+                message,
+                Some("keep embedded registries inside the catalog, e.g. `embedded: .registries/dev` (lint rule R004)"),
+            )
+        })?;
+        let store = Store::open(&folder).map_err(open_error)?;
         return Ok(Box::new(store));
     }
     let Some(url) = &registry.url else {
@@ -63,6 +69,12 @@ pub fn open(
             Some("give the environment `registry: { url: ... }` or `registry: { embedded: DIR }`"),
         ));
     };
+    if super::redact::has_password(url) {
+        return Err(settings_error(
+            "the registry URL holds a password (lint rule Y010); evcat does not use it".to_string(),
+            Some("remove `user:password@` from the URL and use `auth: { basic: { username_env, password_env } }`"),
+        ));
+    }
     let mut settings = HttpSettings::new(url);
     if let Some(auth) = &registry.auth {
         settings.credentials =
@@ -83,6 +95,32 @@ pub fn open(
     }
     let client = HttpRegistry::new(&settings).map_err(open_error)?;
     Ok(Box::new(client))
+}
+
+/// The folder of an embedded registry: a catalog path (relative, not climbing out) whose
+/// existing part, symlinks resolved, stays inside the catalog. A push writes there, so it must
+/// never be somewhere else on the machine.
+fn embedded_folder(catalog_root: &Path, dir: &str) -> Result<PathBuf, String> {
+    let relative = crate::tree::CatalogPath::parse(dir)
+        .map_err(|error| format!("the embedded registry folder {error}"))?;
+    let root = std::fs::canonicalize(catalog_root)
+        .map_err(|error| format!("cannot open the catalog folder: {error}"))?;
+    let mut existing = root.clone();
+    for segment in relative.segments() {
+        let next = existing.join(segment);
+        if next.symlink_metadata().is_err() {
+            break;
+        }
+        existing = next;
+    }
+    let resolved = std::fs::canonicalize(&existing)
+        .map_err(|error| format!("cannot resolve the embedded registry folder {dir}: {error}"))?;
+    if !resolved.starts_with(&root) {
+        return Err(format!(
+            "the embedded registry folder `{dir}` leads outside the catalog (through a symlink)"
+        ));
+    }
+    Ok(root.join(relative.as_str()))
 }
 
 fn credentials(auth: &AuthSettings, root: &Path) -> Result<Option<Credentials>, String> {
@@ -144,4 +182,56 @@ fn secret(
         };
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::RegistrySettings;
+
+    fn environment(url: &str) -> Environment {
+        Environment {
+            name: "dev".to_string(),
+            registry: RegistrySettings {
+                url: Some(url.to_string()),
+                ..RegistrySettings::default()
+            },
+            require: Default::default(),
+        }
+    }
+
+    #[test]
+    fn urls_are_shown_without_user_info_and_passwords_refused() {
+        assert_eq!(
+            describe(&environment("https://ci:hunter2@sr.example.com/x")),
+            "https://sr.example.com/x"
+        );
+        let refused = open(
+            &environment("https://ci:hunter2@sr.example.com"),
+            Path::new("."),
+        );
+        let message = match refused {
+            Err(error) => format!("{error} {error:?}"),
+            Ok(_) => panic!("a URL with a password must not be used"),
+        };
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(message.contains("Y010"), "{message}");
+    }
+
+    #[test]
+    fn embedded_folders_stay_inside_the_catalog() {
+        let catalog = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), catalog.path().join("link")).unwrap();
+        for dir in ["../x", "/tmp/x", "link/dev"] {
+            let message = embedded_folder(catalog.path(), dir).unwrap_err();
+            assert!(
+                message.contains("catalog") || message.contains("absolute"),
+                "{dir}: {message}"
+            );
+        }
+        let inside = embedded_folder(catalog.path(), ".registries/dev").unwrap();
+        assert!(inside.ends_with(".registries/dev"));
+        assert!(!outside.path().join("dev").exists());
+    }
 }

@@ -75,9 +75,11 @@ pub struct HttpSettings {
 }
 
 impl HttpSettings {
+    /// Settings for the registry at `url`. User info in the URL is dropped: credentials travel
+    /// in `credentials` only, so they never reach a message that shows the URL.
     pub fn new(url: &str) -> Self {
         HttpSettings {
-            url: url.trim_end_matches('/').to_string(),
+            url: super::redact::redact_urls(url.trim_end_matches('/')),
             credentials: None,
             ca_file: None,
             client_identity_file: None,
@@ -558,12 +560,7 @@ fn without_url_secrets(error: &reqwest::Error) -> String {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    match (text.find("://"), text.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}{}", &text[..scheme + 3], &text[at + 1..])
-        }
-        _ => text,
-    }
+    super::redact::redact_urls(&text)
 }
 
 #[cfg(test)]

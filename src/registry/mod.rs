@@ -5,6 +5,7 @@
 
 pub mod connect;
 pub mod http;
+pub mod redact;
 pub mod serve;
 pub mod store;
 

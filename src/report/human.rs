@@ -1,12 +1,14 @@
 //! Human output: each finding as a miette diagnostic with its source snippet, then the summary.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
 use super::{Report, Resolved};
 use crate::catalog::Sources;
-use crate::rules::Severity;
+use crate::rules::{self, Severity};
+use crate::tree::CatalogPath;
 
 /// One finding, shaped for miette.
 struct FindingDiagnostic {
@@ -60,13 +62,67 @@ impl Diagnostic for FindingDiagnostic {
     }
 }
 
-fn diagnostic(item: &Resolved, sources: &Sources) -> FindingDiagnostic {
+/// The byte ranges of secrets that findings point at (rule Y010), per file: a snippet never
+/// shows them, whichever finding it belongs to.
+fn secret_spans(report: &Report) -> HashMap<&CatalogPath, Vec<(usize, usize)>> {
+    let mut spans: HashMap<&CatalogPath, Vec<(usize, usize)>> = HashMap::new();
+    for item in &report.items {
+        if item.finding.rule != rules::LITERAL_SECRET {
+            continue;
+        }
+        if let Some(position) = item.location.position {
+            spans
+                .entry(&item.location.file)
+                .or_default()
+                .push((position.span.offset, position.span.len));
+        }
+    }
+    spans
+}
+
+/// `text` with each secret span masked, byte for byte (so every other span keeps its offset).
+/// In a URL only the user info is masked, so the snippet still shows where it points.
+fn masked(text: &str, secrets: &[(usize, usize)]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for &(offset, len) in secrets {
+        let Some(value) = text.get(offset..offset + len) else {
+            continue;
+        };
+        let hidden = match value.find("://") {
+            Some(scheme) => {
+                let start = offset + scheme + 3;
+                start
+                    ..offset
+                        + value
+                            .rfind('@')
+                            .filter(|at| *at > scheme)
+                            .unwrap_or(scheme + 3)
+            }
+            None => offset..offset + len,
+        };
+        // Every byte of a multi-byte character becomes a `*` too, so the text stays UTF-8.
+        bytes[hidden].fill(b'*');
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn diagnostic(
+    item: &Resolved,
+    sources: &Sources,
+    secrets: &HashMap<&CatalogPath, Vec<(usize, usize)>>,
+) -> FindingDiagnostic {
     let finding = &item.finding;
     let file = &item.location.file;
     let text = sources.get(file);
     let (source, label, message) = match (item.location.position, text) {
         (Some(position), Some(text)) => (
-            Some(NamedSource::new(file.as_str(), text.to_string())),
+            Some(NamedSource::new(
+                file.as_str(),
+                match secrets.get(file) {
+                    Some(spans) => masked(&text, spans),
+                    None => text.to_string(),
+                },
+            )),
             Some(LabeledSpan::new(
                 Some(finding.rule.summary.to_string()),
                 position.span.offset,
@@ -112,8 +168,9 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
         .with_context_lines(1)
         .with_width(100);
     let mut out = String::new();
+    let secrets = secret_spans(report);
     for item in &report.items {
-        let diagnostic = diagnostic(item, sources);
+        let diagnostic = diagnostic(item, sources, &secrets);
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, &diagnostic);
         out.push('\n');
