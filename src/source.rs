@@ -51,6 +51,19 @@ pub fn path_of_location(location: &jsonschema::paths::Location) -> Vec<Seg> {
         .collect()
 }
 
+/// A path as a JSON pointer fragment (`#/properties/a~1b/0`), for messages.
+pub fn pointer_of(path: &[Seg]) -> String {
+    let mut pointer = String::from("#");
+    for segment in path {
+        pointer.push('/');
+        match segment {
+            Seg::Key(key) => pointer.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            Seg::Index(index) => pointer.push_str(&index.to_string()),
+        }
+    }
+    pointer
+}
+
 /// A byte range in a source text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {

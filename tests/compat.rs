@@ -228,3 +228,29 @@ fn special_and_oversized_files_are_refused() {
         outcome.stderr
     );
 }
+
+/// Issue 9, item 7: `evcat compat` refuses what lint refuses (exit 2, naming the file).
+#[test]
+fn compat_refuses_schemas_lint_rejects() {
+    let dir = files(&[
+        ("old.avsc", r#"{"type":"record","name":"R","fields":[]}"#),
+        (
+            "new.avsc",
+            r#"{"type":"record","name":"R","fields":[{"name":"k","type":"array","items":"string"}]}"#,
+        ),
+        ("old.json", r#"{"type": "object"}"#),
+        ("new.json", r#"{"type": 5}"#),
+    ]);
+    for (format, old, new) in [
+        ("avro", "old.avsc", "new.avsc"),
+        ("json", "old.json", "new.json"),
+    ] {
+        let outcome = run_in(dir.path(), &["compat", "--format", format, old, new]);
+        assert_eq!(
+            outcome.code, 2,
+            "{format}: {}{}",
+            outcome.stdout, outcome.stderr
+        );
+        assert!(outcome.stderr.contains(new), "{}", outcome.stderr);
+    }
+}

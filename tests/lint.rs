@@ -875,3 +875,40 @@ fn embedded_registry_outside_the_catalog() {
     assert!(!target.exists());
     assert!(!fixture.root().parent().unwrap().join("escaped").exists());
 }
+
+/// Issue 9, item 5: a full name defined twice in one Avro schema (Apache Avro: "Can't
+/// redefine") is S001 at the second definition; a local definition of a shared type's name is
+/// R005 at the local definition.
+#[test]
+fn avro_redefinitions_and_shadowed_shared_types() {
+    let outcome = broken(|f| {
+        f.replace(
+            "domains/payments/events/PaymentCaptured/schema.avsc",
+            "\"type\": \"acme.common.Money\"",
+            "\"type\": {\"type\": \"record\", \"name\": \"Dup\", \"fields\": []}\n    },\n    {\n      \"name\": \"again\",\n      \"type\": {\"type\": \"record\", \"name\": \"Dup\", \"fields\": [{\"name\": \"x\", \"type\": \"int\"}]}",
+        );
+        f.replace(
+            "domains/payments/events/RefundIssued/schema.avsc",
+            "\"fields\": [",
+            "\"fields\": [\n    { \"name\": \"shadow\", \"type\": { \"type\": \"record\", \"name\": \"Money\", \"namespace\": \"acme.common\", \"fields\": [] } },",
+        );
+    });
+    let redefined = outcome.expect(
+        "S001",
+        "domains/payments/events/PaymentCaptured/schema.avsc",
+        20,
+    );
+    assert!(
+        redefined["message"].as_str().unwrap().contains("Dup"),
+        "{redefined}"
+    );
+    let shadow = outcome.expect(
+        "R005",
+        "domains/payments/events/RefundIssued/schema.avsc",
+        7,
+    );
+    assert!(
+        shadow["message"].as_str().unwrap().contains("money.avsc"),
+        "{shadow}"
+    );
+}

@@ -286,3 +286,26 @@ fn basic_auth_and_restart() {
     let (_, _, versions) = request(&registry, "GET", "/subjects/s/versions", None);
     assert_eq!(versions, json!([1]));
 }
+
+/// Issue 9, item 7: the served registry refuses what lint refuses, with 422/42201 like
+/// Confluent: an Avro type name defined nowhere, a name defined twice, an invalid JSON Schema.
+#[test]
+fn invalid_schemas_are_refused_like_lint_refuses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start(dir.path(), None);
+    let cases = [
+        json!({"schema": r#"{"type":"record","name":"R","fields":[{"name":"k","type":"array","items":"string"}]}"#}),
+        json!({"schema": r#"{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"record","name":"Dup","fields":[]}},{"name":"b","type":{"type":"record","name":"Dup","fields":[{"name":"y","type":"string"}]}}]}"#}),
+        json!({"schemaType": "JSON", "schema": r#"{"type": 5}"#}),
+    ];
+    for body in cases {
+        let (status, _, answer) = request(
+            &registry,
+            "POST",
+            "/subjects/s-value/versions",
+            Some(body.clone()),
+        );
+        assert_eq!(status, 422, "{body}: {answer}");
+        assert_eq!(answer["error_code"], 42201, "{body}: {answer}");
+    }
+}

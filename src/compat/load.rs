@@ -45,11 +45,16 @@ pub fn parse(
             parse_protobuf(id, text, files).map(|document| Parsed::Protobuf(Box::new(document)))
         }
         Format::Json => {
+            let root: Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
+            if let Some(problem) = crate::formats::json::validity_problem(&root) {
+                return Err(problem);
+            }
             let resolve = |reference: &str| {
                 let (_, referenced) = files.resolve(id, reference)?;
                 serde_json::from_str(&referenced).ok()
             };
-            JsonDocument::parse(text, &resolve).map(|document| Parsed::Json(Box::new(document)))
+            JsonDocument::from_value(root, &resolve)
+                .map(|document| Parsed::Json(Box::new(document)))
         }
     }
 }
@@ -81,6 +86,9 @@ pub fn check_parsed(
 
 fn parse_avro(id: &str, text: &str, files: &dyn SchemaFiles) -> Result<AvroDocument, String> {
     let value: Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
+    if let Some(name) = crate::formats::avro::redefined_name(&value) {
+        return Err(format!("Can't redefine: {name}"));
+    }
     let (defined, used) = crate::formats::avro::names_of(&value);
     let local: BTreeSet<String> = defined.into_iter().collect();
     // Index candidate files by the names they define, leaving out any that redefine one of this
@@ -109,13 +117,20 @@ fn parse_avro(id: &str, text: &str, files: &dyn SchemaFiles) -> Result<AvroDocum
             .map(|names| (names.clone(), ()))
             .collect()
     };
-    // Names found nowhere are left to Apache Avro, which reports them.
+    // A name found nowhere is refused here: Apache Avro's Rust parser lets some through (a
+    // field typed `"array"` by name) that its Java parser, and so the registry, refuses.
+    let mut undefined = None;
     let needed = crate::formats::avro::needed_definitions(
         not_local(&used),
         &by_name,
         |index| not_local(&candidates[index].1),
-        |_, ()| {},
+        |names, ()| {
+            undefined.get_or_insert(names.last().cloned().unwrap_or_default());
+        },
     );
+    if let Some(name) = undefined {
+        return Err(format!("Undefined name: \"{name}\""));
+    }
     let references: Vec<&str> = needed
         .iter()
         .map(|&index| candidates[index].0.as_str())

@@ -42,6 +42,24 @@ pub fn names_of(value: &Value) -> (Vec<String>, Vec<Vec<String>>) {
     )
 }
 
+/// The definitions of a name defined earlier in the same list, with the name: Apache Avro's
+/// Java parser refuses them ("Can't redefine"), so lint and every other entry point do too.
+fn redefinitions(defined: &[(String, Vec<Seg>)]) -> Vec<&(String, Vec<Seg>)> {
+    let mut seen = BTreeSet::new();
+    defined
+        .iter()
+        .filter(|(name, _)| !seen.insert(name.as_str()))
+        .collect()
+}
+
+/// The first full name a schema defines twice, if any (see [`redefinitions`]).
+pub fn redefined_name(value: &Value) -> Option<String> {
+    let outline = Outline::of(value);
+    redefinitions(&outline.defined)
+        .first()
+        .map(|(name, _)| name.clone())
+}
+
 impl Outline {
     fn of(value: &Value) -> Self {
         let mut outline = Outline::default();
@@ -173,6 +191,7 @@ impl SharedTypes {
                 continue;
             };
             let outline = Outline::of(&value);
+            report_redefinitions(path, &outline, findings);
             let index = shared.files.len();
             for (name, definition) in &outline.defined {
                 if let Some(previous) = shared.by_name.insert(name.clone(), index) {
@@ -204,7 +223,13 @@ impl SharedTypes {
     ) -> Option<AvroSchema> {
         let value = parse_json(path, text, rules::AVRO_INVALID, findings)?;
         let outline = Outline::of(&value);
+        let before = findings.len();
+        report_redefinitions(path, &outline, findings);
+        self.report_shadowing(path, &outline, findings);
         let needed = self.needed_files(path, &outline, findings)?;
+        if findings.len() > before {
+            return None;
+        }
         let texts: Vec<&str> = needed
             .iter()
             .map(|&index| &*self.files[index].text)
@@ -235,6 +260,30 @@ impl SharedTypes {
                     format!("invalid Avro schema: {message}"),
                 );
                 None
+            }
+        }
+    }
+
+    /// Reports each named type an event schema defines that a shared file defines too: with
+    /// the shared file among its references, the registry's parser refuses the redefinition,
+    /// and without it readers would see two different types under one name.
+    fn report_shadowing(&self, path: &CatalogPath, outline: &Outline, findings: &mut Findings) {
+        for (name, at) in &outline.defined {
+            if let Some(&index) = self.by_name.get(name) {
+                findings.push(
+                    finding(
+                        rules::DUPLICATE_NAME,
+                        Site::value(path, at.clone()),
+                        format!(
+                            "Avro type `{name}` is already defined in the shared file {}",
+                            self.files[index].path
+                        ),
+                    )
+                    .with_help(format!(
+                        "use the shared type by its name (`\"{name}\"`) instead of defining it \
+                         again, or give this type another name"
+                    )),
+                );
             }
         }
     }
@@ -286,6 +335,20 @@ impl Outline {
             .iter()
             .filter(move |(names, _)| !names.iter().any(|name| defined.contains(name.as_str())))
             .cloned()
+    }
+}
+
+/// Reports each second definition of a full name in one file, at that definition.
+fn report_redefinitions(path: &CatalogPath, outline: &Outline, findings: &mut Findings) {
+    for (name, at) in redefinitions(&outline.defined) {
+        findings.push(
+            finding(
+                rules::AVRO_INVALID,
+                Site::value(path, at.clone()),
+                format!("invalid Avro schema: `{name}` is defined twice (Avro: \"Can't redefine: {name}\")"),
+            )
+            .with_help("a full name names one type: use the earlier definition by its name, or rename this one"),
+        );
     }
 }
 

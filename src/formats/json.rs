@@ -103,16 +103,8 @@ pub fn compile(
         }
     };
     let before = findings.len();
-    for error in meta_validator(draft).iter_errors(&schema) {
-        findings.add(
-            rules::JSON_SCHEMA_INVALID,
-            Site::value(path, instance_path(&error)),
-            format!(
-                "not a valid {} schema: {}",
-                draft_name(draft),
-                error.masked()
-            ),
-        );
+    for (at, message) in meta_problems(&schema, draft) {
+        findings.add(rules::JSON_SCHEMA_INVALID, Site::value(path, at), message);
     }
     check_file_refs(catalog, path, &schema, findings);
     if findings.len() > before {
@@ -142,6 +134,35 @@ pub fn compile(
             None
         }
     }
+}
+
+/// A schema's problems against its draft's meta-schema, each at its path. Lint, `compat`,
+/// `check` and the embedded registry all refuse a schema through this one check.
+fn meta_problems(schema: &Value, draft: Draft) -> Vec<(Vec<Seg>, String)> {
+    meta_validator(draft)
+        .iter_errors(schema)
+        .map(|error| {
+            (
+                instance_path(&error),
+                format!(
+                    "not a valid {} schema: {}",
+                    draft_name(draft),
+                    error.masked()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Why a JSON Schema is not valid for its draft (or names a draft evcat does not know), as one
+/// message with its location: `None` when it is valid.
+pub fn validity_problem(schema: &Value) -> Option<String> {
+    let draft = match draft_of(schema) {
+        Ok(draft) => draft,
+        Err(declared) => return Some(format!("unsupported `$schema` {declared}")),
+    };
+    let (at, message) = meta_problems(schema, draft).into_iter().next()?;
+    Some(format!("{message} (at {})", crate::source::pointer_of(&at)))
 }
 
 fn draft_name(draft: Draft) -> &'static str {
