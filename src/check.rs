@@ -891,7 +891,8 @@ fn walk_history(
                     continue;
                 };
                 let manifest = parsed_manifests.entry(manifest_id).or_insert_with(|| {
-                    serde_yaml::from_slice::<HistoricEvent>(&view.read(manifest_id)?).ok()
+                    let text = String::from_utf8(view.read(manifest_id)?).ok()?;
+                    serde_json::from_value::<HistoricEvent>(crate::yaml::parse(&text).ok()?).ok()
                 });
                 let Some(manifest) = manifest else {
                     continue;

@@ -18,3 +18,4 @@ pub mod rules;
 pub mod source;
 pub mod subject;
 pub mod tree;
+pub mod yaml;

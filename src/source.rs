@@ -1,14 +1,13 @@
 //! Source text and positions.
 //!
-//! Parsing never records positions (serde does not give them); when a finding needs a line, the
-//! [`locate`] function re-reads just that one file with a position-aware YAML parser and finds the
-//! node at a path. JSON is YAML, so the same locator serves `.yaml`, `.json` and `.avsc` files.
-//! Clean files therefore cost one parse, and only files with findings pay for a second.
+//! Parsing ([`crate::yaml::parse`]) keeps no positions; when a finding needs a line, [`locate`]
+//! walks the same parser's events over just that one file, up to the node at a path, and stops
+//! there. JSON is YAML, so the same locator serves `.yaml`, `.json` and `.avsc` files. Clean
+//! files therefore cost one parse, and only files with findings pay for a second.
 
 use std::sync::Arc;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use saphyr_parser::{Event, Marker, Parser};
 
 /// One segment of a path into a YAML/JSON document: a mapping key or a sequence index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,8 +143,17 @@ pub fn locate(text: &str, path: &[Seg], target: Target) -> Position {
         exact_pending: false,
     };
     let mut parser = Parser::new_from_str(text);
-    // A syntax error stops the walk; whatever was found before it still helps.
-    let _ = parser.load(&mut locator, false);
+    // A syntax error, or nesting past what the parser accepts, stops the walk; whatever was
+    // found before it still helps.
+    while let Some(Ok((event, span))) = parser.next_event() {
+        if matches!(event, Event::StreamEnd | Event::DocumentEnd)
+            || locator.done
+            || locator.frames.len() > crate::yaml::MAX_DEPTH
+        {
+            break;
+        }
+        locator.on_event(event, span.start);
+    }
     match locator.best {
         Some((_, marker)) => {
             let offset = offset_of(text, marker.line(), marker.col());
@@ -206,8 +214,8 @@ struct Locator<'p> {
     /// The deepest match so far: (depth, where).
     best: Option<(usize, Marker)>,
     done: bool,
-    /// yaml-rust2 marks a block mapping's start at its first key's colon, so the position of a
-    /// mapping that was just chosen is taken from its first key instead.
+    /// A block mapping's start may be marked away from its first key (yaml-rust2 marked the
+    /// colon), so the position of a mapping that was just chosen is taken from its first key.
     refine_to_next_key: bool,
     /// The exact target is that mapping: stop once its first key refined the position.
     exact_pending: bool,
@@ -266,8 +274,8 @@ impl Locator<'_> {
     }
 }
 
-impl MarkedEventReceiver for Locator<'_> {
-    fn on_event(&mut self, event: Event, marker: Marker) {
+impl Locator<'_> {
+    fn on_event(&mut self, event: Event<'_>, marker: Marker) {
         if self.done {
             return;
         }
@@ -292,7 +300,7 @@ impl MarkedEventReceiver for Locator<'_> {
                 if *expecting_key {
                     *expecting_key = false;
                     let key = match &event {
-                        Event::Scalar(text, ..) => text.clone(),
+                        Event::Scalar(text, ..) => text.to_string(),
                         // Complex keys cannot be addressed by a path; give them a name no path uses.
                         _ => "\u{0}complex-key".to_string(),
                     };

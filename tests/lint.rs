@@ -912,3 +912,71 @@ fn avro_redefinitions_and_shadowed_shared_types() {
         "{shadow}"
     );
 }
+
+/// Issue 9, item 6: a duplicate key is Y001 at the second key, not "the last one wins".
+#[test]
+fn duplicate_yaml_keys_are_errors() {
+    let outcome = broken(|f| {
+        f.replace(
+            "domains/payments/events/PaymentCaptured/event.yaml",
+            "consumers: [ledger]",
+            "consumers: [ledger]\nconsumers: [fraud-detector]",
+        );
+    });
+    let duplicate = outcome.expect(
+        "Y001",
+        "domains/payments/events/PaymentCaptured/event.yaml",
+        11,
+    );
+    assert!(
+        duplicate["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate key `consumers`"),
+        "{duplicate}"
+    );
+}
+
+/// Issue 9: a broken evcat.yaml (here a team declared twice) is reported once, at its line,
+/// without one false R001 per owner that depends on the teams it declares.
+#[test]
+fn broken_settings_do_not_cascade_into_unknown_teams() {
+    for (from, to, line) in [
+        (
+            "  platform-team:",
+            "  orders-team: { name: Again }\n  platform-team:",
+            11,
+        ),
+        ("catalog: acme", "catalog: acme\n  bad: [", 4),
+    ] {
+        let outcome = broken(|f| {
+            f.replace("evcat.yaml", from, to);
+        });
+        outcome.expect("Y001", "evcat.yaml", line);
+        assert_eq!(outcome.rules(), ["Y001"], "{:#?}", outcome.findings());
+    }
+}
+
+/// Issue 9, item 13: deeply nested YAML is refused at once, and the human output never prints
+/// a huge line.
+#[test]
+fn deep_nesting_is_refused_quickly_and_shown_briefly() {
+    let fixture = Fixture::example();
+    let event = "domains/payments/events/PaymentCaptured/event.yaml";
+    fixture.write(event, "[".repeat(100_000));
+    let service = "domains/payments/services/ledger.yaml";
+    let long_line = format!("name: ledger\nsummary: \"{}\n", "x".repeat(200_000));
+    fixture.write(service, long_line);
+    let limit = std::time::Duration::from_secs(20);
+    let json = common::run_within(fixture.root(), &["lint", "--format", "json"], limit);
+    assert_eq!(json.code, 1, "{}", json.stderr);
+    json.expect("Y001", event, 1);
+    let human = common::run_within(fixture.root(), &["lint"], limit);
+    let longest = human.stdout.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 1_000, "a line of {longest} bytes was printed");
+    assert!(
+        human.stdout.contains(&format!("{event}:1:")),
+        "{}",
+        &human.stdout[..2000.min(human.stdout.len())]
+    );
+}

@@ -158,7 +158,7 @@ pub fn parse_yaml(file: &CatalogPath, text: &str, findings: &mut Findings) -> Op
         );
         return None;
     }
-    match serde_yaml::from_str::<Value>(text) {
+    match crate::yaml::parse(text) {
         Ok(Value::Null) => {
             findings.add(
                 rules::EMPTY_FILE,
@@ -169,30 +169,14 @@ pub fn parse_yaml(file: &CatalogPath, text: &str, findings: &mut Findings) -> Op
         }
         Ok(value) => Some(value),
         Err(error) => {
-            let position = error
-                .location()
-                .map(|location| {
-                    position_at(
-                        text,
-                        offset_of(text, location.line(), location.column().saturating_sub(1)),
-                    )
-                })
-                .unwrap_or_else(|| position_at(text, 0));
+            let position = position_at(text, offset_of(text, error.line, error.column));
             findings.add(
                 rules::YAML_SYNTAX,
                 Site::At(file.clone(), position),
-                format!("invalid YAML: {}", strip_location(&error.to_string())),
+                format!("invalid YAML: {}", error.message),
             );
             None
         }
-    }
-}
-
-/// serde_yaml appends "at line L column C"; the position is shown separately.
-fn strip_location(message: &str) -> &str {
-    match message.find(" at line ") {
-        Some(index) => &message[..index],
-        None => message,
     }
 }
 

@@ -142,6 +142,10 @@ impl Files {
 pub struct Catalog {
     files: Arc<Files>,
     pub settings: Settings,
+    /// Whether `evcat.yaml` could be read (else `settings` are defaults, and checks that
+    /// depend on what it declares, such as owners being declared teams, stay silent rather
+    /// than report every owner as unknown).
+    pub settings_loaded: bool,
     pub domains: Vec<Domain>,
     pub services: Vec<Service>,
     pub events: Vec<Event>,
@@ -171,6 +175,7 @@ impl Catalog {
                     sources: Sources::default(),
                 }),
                 settings: Settings::default(),
+                settings_loaded: false,
                 domains: Vec::new(),
                 services: Vec::new(),
                 events: Vec::new(),
@@ -181,6 +186,7 @@ impl Catalog {
         };
         if let Some(settings) = loader.manifest(&settings_path, ManifestKind::Settings) {
             loader.catalog.settings = settings;
+            loader.catalog.settings_loaded = true;
         }
         loader.load_domains()?;
         Ok(Loaded {

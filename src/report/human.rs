@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{Report, Resolved};
 use crate::catalog::Sources;
@@ -16,7 +16,7 @@ struct FindingDiagnostic {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     label: Option<LabeledSpan>,
 }
 
@@ -106,6 +106,77 @@ fn masked(text: &str, secrets: &[(usize, usize)]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// The longest source line a snippet shows; a finding on or beside a longer line (a minified
+/// file, a 200 KB line) names its place in the message instead.
+const MAX_SNIPPET_LINE: usize = 240;
+
+/// The lines around a finding, for miette: a window of the file (the label's line and one on
+/// each side), so no finding copies the whole file and no huge line is printed.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// Where the window starts in the file (bytes), and on which line (0-based).
+    start: usize,
+    first_line: usize,
+}
+
+impl Excerpt {
+    /// The window around `offset` (on the 1-based `line`), or `None` when a line in it is too
+    /// long to show.
+    fn around(name: &str, text: &str, offset: usize, line: usize) -> Option<Self> {
+        let offset = offset.min(text.len());
+        let mut start = text[..offset].rfind('\n').map_or(0, |index| index + 1);
+        let mut first_line = line.saturating_sub(1);
+        if start > 0 {
+            start = text[..start - 1].rfind('\n').map_or(0, |index| index + 1);
+            first_line = first_line.saturating_sub(1);
+        }
+        let mut end = offset;
+        for _ in 0..2 {
+            match text[end..].find('\n') {
+                Some(index) => end += index + 1,
+                None => end = text.len(),
+            }
+        }
+        let window = &text[start..end];
+        if window.lines().any(|line| line.len() > MAX_SNIPPET_LINE) {
+            return None;
+        }
+        Some(Excerpt {
+            name: name.to_string(),
+            text: window.to_string(),
+            start,
+            first_line,
+        })
+    }
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let local =
+            miette::SourceSpan::new(span.offset().saturating_sub(self.start).into(), span.len());
+        let inner = self
+            .text
+            .read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            miette::SourceSpan::new(
+                (inner.span().offset() + self.start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
 fn diagnostic(
     item: &Resolved,
     sources: &Sources,
@@ -113,16 +184,19 @@ fn diagnostic(
 ) -> FindingDiagnostic {
     let finding = &item.finding;
     let file = &item.location.file;
-    let text = sources.get(file);
-    let (source, label, message) = match (item.location.position, text) {
-        (Some(position), Some(text)) => (
-            Some(NamedSource::new(
-                file.as_str(),
-                match secrets.get(file) {
-                    Some(spans) => masked(&text, spans),
-                    None => text.to_string(),
-                },
-            )),
+    let excerpt = match (item.location.position, sources.get(file)) {
+        (Some(position), Some(text)) => {
+            let shown = match secrets.get(file) {
+                Some(spans) => std::borrow::Cow::Owned(masked(&text, spans)),
+                None => std::borrow::Cow::Borrowed(&*text),
+            };
+            Excerpt::around(file.as_str(), &shown, position.span.offset, position.line)
+        }
+        _ => None,
+    };
+    let (source, label, message) = match (item.location.position, excerpt) {
+        (Some(position), Some(excerpt)) => (
+            Some(excerpt),
             Some(LabeledSpan::new(
                 Some(finding.rule.summary.to_string()),
                 position.span.offset,
@@ -130,7 +204,8 @@ fn diagnostic(
             )),
             finding.message.clone(),
         ),
-        // No text to show (a folder, a file too large or not UTF-8): name the place in the message.
+        // No text to show (a folder, a file too large or not UTF-8, a line too long to print):
+        // name the place in the message.
         (Some(position), None) => (
             None,
             None,
