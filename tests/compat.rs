@@ -254,3 +254,38 @@ fn compat_refuses_schemas_lint_rejects() {
         assert!(outcome.stderr.contains(new), "{}", outcome.stderr);
     }
 }
+
+/// Issue 9, item 13: enums are compared as sets. With 60,000 values a list scan per value
+/// took minutes; the bound here is generous for a debug build.
+#[test]
+fn large_enums_compare_in_linear_time() {
+    let symbols: Vec<String> = (0..60_000).map(|index| format!("S{index}")).collect();
+    let json = |values: &[String]| serde_json::json!({ "enum": values }).to_string();
+    let avro = |values: &[String]| {
+        serde_json::json!({"type": "enum", "name": "E", "symbols": values}).to_string()
+    };
+    let (old_json, new_json) = (json(&symbols), json(&symbols[1..]));
+    let (old_avro, new_avro) = (avro(&symbols), avro(&symbols[1..]));
+    let dir = files(&[
+        ("old.json", &old_json),
+        ("new.json", &new_json),
+        ("old.avsc", &old_avro),
+        ("new.avsc", &new_avro),
+    ]);
+    for (format, old, new, kind) in [
+        ("json", "old.json", "new.json", "ENUM_ARRAY_NARROWED"),
+        ("avro", "old.avsc", "new.avsc", "MISSING_ENUM_SYMBOLS"),
+    ] {
+        let outcome = common::run_within(
+            dir.path(),
+            &["compat", "--format", format, old, new],
+            std::time::Duration::from_secs(60),
+        );
+        assert_eq!(outcome.code, 1, "{format}: {}", outcome.stderr);
+        assert!(
+            outcome.stdout.contains(kind),
+            "{format}: {}",
+            outcome.stdout
+        );
+    }
+}

@@ -17,11 +17,26 @@ fn request(
     path: &str,
     body: Option<Value>,
 ) -> (u16, String, Value) {
-    let mut stream = TcpStream::connect(&registry.address).expect("connect");
+    request_to(
+        &registry.address,
+        registry.auth.as_deref(),
+        method,
+        path,
+        body,
+    )
+}
+
+/// [`request`] to an address, with an optional `Authorization` header value.
+fn request_to(
+    address: &str,
+    auth: Option<&str>,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, String, Value) {
+    let mut stream = TcpStream::connect(address).expect("connect");
     let body = body.map(|body| body.to_string()).unwrap_or_default();
-    let auth = registry
-        .auth
-        .as_ref()
+    let auth = auth
         .map(|header| format!("Authorization: {header}\r\n"))
         .unwrap_or_default();
     write!(
@@ -308,4 +323,160 @@ fn invalid_schemas_are_refused_like_lint_refuses_them() {
         assert_eq!(status, 422, "{body}: {answer}");
         assert_eq!(answer["error_code"], 42201, "{body}: {answer}");
     }
+}
+
+/// Starts the registry with extra arguments and returns it with every stderr line it printed
+/// before it listened (the address line last).
+fn start_with(dir: &std::path::Path, extra: &[&str]) -> Registry {
+    common::start_registry_with(dir, None, extra)
+}
+
+/// Reads from `stream` until the server closes it; how long that took.
+fn time_until_closed(stream: &mut TcpStream) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut buffer = [0u8; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return started.elapsed(),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Issue 9, item 14: a client that never finishes its headers, or keeps a connection idle, is
+/// disconnected after the header timeout.
+#[test]
+fn slow_and_idle_connections_are_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start_with(dir.path(), &["--header-timeout-secs", "1"]);
+    let mut slow = TcpStream::connect(&registry.address).unwrap();
+    slow.write_all(b"GET /subjects HTTP/1.1\r\nHost: local")
+        .unwrap();
+    let waited = time_until_closed(&mut slow);
+    assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+
+    let mut idle = TcpStream::connect(&registry.address).unwrap();
+    idle.write_all(b"GET /subjects HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let waited = time_until_closed(&mut idle);
+    assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+}
+
+/// Issue 9, item 14: a known resource asked with another method is 405; a body that is not
+/// UTF-8 is 422, not altered; the basic scheme name is case-insensitive.
+#[test]
+fn methods_bodies_and_auth_schemes() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start(dir.path(), None);
+    let (status, _, body) = request(&registry, "PATCH", "/subjects", None);
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(body["error_code"], 405);
+    let (status, _, _) = request(&registry, "GET", "/no/such/thing", None);
+    assert_eq!(status, 404);
+
+    let mut stream = TcpStream::connect(&registry.address).unwrap();
+    let bad = b"{\"schema\": \"\xff\xfe\"}";
+    write!(
+        stream,
+        "POST /subjects/s/versions HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        bad.len()
+    )
+    .unwrap();
+    stream.write_all(bad).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 422"), "{response}");
+    assert_eq!(request(&registry, "GET", "/subjects", None).2, json!([]));
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut registry = common::start_registry(dir.path(), Some("ci:pw"));
+    registry.auth = Some("basic Y2k6cHc=".to_string());
+    assert_eq!(request(&registry, "GET", "/subjects", None).0, 200);
+    registry.auth = Some("BASIC Y2k6cHc=".to_string());
+    assert_eq!(request(&registry, "GET", "/subjects", None).0, 200);
+    registry.auth = Some("Basic d3Jvbmc6cHc=".to_string());
+    assert_eq!(request(&registry, "GET", "/subjects", None).0, 401);
+}
+
+/// Issue 9, item 13: a slow compatibility verdict does not hold up other requests.
+#[test]
+fn a_slow_verdict_does_not_stall_other_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start_with(dir.path(), &["--delay-checks-ms", "3000"]);
+    let address = registry.address.clone();
+    let slow = std::thread::spawn(move || {
+        request_to(
+            &address,
+            None,
+            "POST",
+            "/compatibility/subjects/s/versions",
+            Some(json!({ "schema": V1 })),
+        )
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let (status, _, _) = request(&registry, "GET", "/subjects", None);
+    assert_eq!(status, 200);
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1500),
+        "a read waited {:?} behind a slow verdict",
+        started.elapsed()
+    );
+    assert_eq!(slow.join().unwrap().0, 200);
+}
+
+/// Issue 9, item 14: out of file descriptors, the accept loop waits instead of spinning.
+#[test]
+fn exhausted_file_descriptors_do_not_spin() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 40 && exec '{}' registry serve --listen 127.0.0.1:0 --dir '{}'",
+            env!("CARGO_BIN_EXE_evcat"),
+            dir.path().display()
+        ))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stderr.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let address = line.trim().rsplit("http://").next().unwrap().to_string();
+    let held: Vec<TcpStream> = (0..80)
+        .filter_map(|_| TcpStream::connect(&address).ok())
+        .collect();
+    assert!(
+        held.len() > 40,
+        "the backlog took {} connections",
+        held.len()
+    );
+    let cpu_ticks = || -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = cpu_ticks();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let used = cpu_ticks() - before;
+    let _ = child.kill();
+    let _ = child.wait();
+    // Clock ticks are 1/100 s: a spinning loop uses close to 200 in two seconds.
+    assert!(
+        used < 40,
+        "the server used {used} ticks of CPU in 2 s with no work"
+    );
 }

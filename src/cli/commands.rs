@@ -340,29 +340,18 @@ pub(super) fn compat(
 
 pub(super) fn serve_registry(
     dir: &Path,
-    listen: std::net::SocketAddr,
     basic_auth_env: Option<&str>,
-    fail_first: u32,
-    delay_writes: std::time::Duration,
+    mut options: crate::registry::serve::ServeOptions,
 ) -> Result<u8, CliError> {
-    let basic_auth = match basic_auth_env {
-        Some(variable) => Some(
+    if let Some(variable) = basic_auth_env {
+        options.basic_auth = Some(
             std::env::var(variable)
                 .map_err(|_| CliError::MissingCredentials(variable.to_string()))?,
-        ),
-        None => None,
-    };
+        );
+    }
     let store = crate::registry::store::Store::open(dir)
         .map_err(crate::registry::serve::ServeError::from)?;
-    crate::registry::serve::serve(
-        store,
-        &crate::registry::serve::ServeOptions {
-            listen,
-            basic_auth,
-            fail_first,
-            delay_writes,
-        },
-    )?;
+    crate::registry::serve::serve(store, &options)?;
     Ok(EXIT_OK)
 }
 

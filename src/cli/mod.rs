@@ -193,9 +193,16 @@ pub enum RegistryCommand {
         /// Testing aid: answer the first N requests with 503, to exercise clients' retries.
         #[arg(long, hide = true, default_value_t = 0)]
         fail_first: u32,
+        /// Close a connection whose client takes longer than this to send a request's headers,
+        /// or that sits idle this long between requests.
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        header_timeout_secs: u64,
         /// Testing aid: wait this many milliseconds before each registration.
         #[arg(long, hide = true, default_value_t = 0)]
         delay_writes_ms: u64,
+        /// Testing aid: take this many milliseconds over each compatibility verdict.
+        #[arg(long, hide = true, default_value_t = 0)]
+        delay_checks_ms: u64,
     },
 }
 
@@ -346,14 +353,21 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             dir,
             listen,
             basic_auth_env,
+            header_timeout_secs,
             fail_first,
             delay_writes_ms,
+            delay_checks_ms,
         }) => commands::serve_registry(
             &dir,
-            listen,
             basic_auth_env.as_deref(),
-            fail_first,
-            std::time::Duration::from_millis(delay_writes_ms),
+            crate::registry::serve::ServeOptions {
+                listen,
+                basic_auth: None,
+                header_timeout: std::time::Duration::from_secs(header_timeout_secs),
+                fail_first,
+                delay_writes: std::time::Duration::from_millis(delay_writes_ms),
+                delay_checks: std::time::Duration::from_millis(delay_checks_ms),
+            },
         ),
         Command::Check {
             against,

@@ -1694,20 +1694,51 @@ fn compare_numbers(context: &mut Context, original: &NumberSchema, update: &Numb
 }
 
 fn compare_enums(context: &mut Context, original: &[Value], update: &[Value]) {
-    let contains_all = |haystack: &[Value], needles: &[Value]| {
+    // Sets of canonical texts: linear in the enums' sizes (a list scan per value was
+    // quadratic, minutes for an enum of 150,000 values).
+    let set = |values: &[Value]| -> HashSet<String> { values.iter().map(canonical_json).collect() };
+    let (original_set, update_set) = (set(original), set(update));
+    let contains_all = |haystack: &HashSet<String>, needles: &HashSet<String>| {
         needles.iter().all(|value| haystack.contains(value))
     };
-    if contains_all(original, update) && contains_all(update, original) {
+    let (extended, narrowed) = (
+        contains_all(&update_set, &original_set),
+        contains_all(&original_set, &update_set),
+    );
+    if extended && narrowed {
         return;
     }
-    let kind = if contains_all(update, original) {
+    let kind = if extended {
         "ENUM_ARRAY_EXTENDED"
-    } else if contains_all(original, update) {
+    } else if narrowed {
         "ENUM_ARRAY_NARROWED"
     } else {
         "ENUM_ARRAY_CHANGED"
     };
     context.add_at("enum", kind);
+}
+
+/// A JSON value as text with object keys sorted, so values equal as JSON have equal texts.
+fn canonical_json(value: &Value) -> String {
+    match value {
+        Value::Object(object) => {
+            let mut entries: Vec<(&String, String)> = object
+                .iter()
+                .map(|(key, value)| (key, canonical_json(value)))
+                .collect();
+            entries.sort();
+            let inner: Vec<String> = entries
+                .into_iter()
+                .map(|(key, value)| format!("{}:{value}", Value::String(key.clone())))
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(canonical_json).collect();
+            format!("[{}]", inner.join(","))
+        }
+        scalar => scalar.to_string(),
+    }
 }
 
 /// A maximum bipartite matching (Kuhn's augmenting paths) over the compatible pairs.

@@ -157,7 +157,17 @@ pub enum VersionSelector {
 pub struct Store {
     dir: PathBuf,
     state: State,
+    /// Counts the changes saved since opening: a verdict computed at one generation is still
+    /// valid at the same generation.
+    generation: u64,
     _lock: fs::File,
+}
+
+/// A registration's compatibility verdict, computed earlier (under a shared lock, so that a
+/// slow comparison does not hold up other requests), and the generation it was computed at.
+pub struct CheckedVerdict {
+    pub generation: u64,
+    pub verdict: Result<Verdict, RegistryError>,
 }
 
 const STATE_FILE: &str = "state.json";
@@ -202,11 +212,18 @@ impl Store {
         Ok(Store {
             dir: dir.to_path_buf(),
             state,
+            generation: 0,
             _lock: lock,
         })
     }
 
-    fn save(&self) -> Result<(), RegistryError> {
+    /// How many changes were saved since the store was opened.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn save(&mut self) -> Result<(), RegistryError> {
+        self.generation += 1;
         let bytes = serde_json::to_vec_pretty(&self.state).map_err(storage)?;
         let temporary = self.dir.join(format!("{STATE_FILE}.tmp"));
         let mut file = fs::File::create(&temporary).map_err(storage)?;
@@ -486,6 +503,17 @@ impl Store {
     /// Registers `schema` under `subject`; returns its global id. Idempotent for a schema the
     /// subject already holds.
     pub fn register(&mut self, subject: &str, schema: StoredSchema) -> Result<u32, RegistryError> {
+        self.register_with(subject, schema, None)
+    }
+
+    /// [`Store::register`], using `checked` as the compatibility verdict when nothing changed
+    /// since it was computed (else the verdict is computed again).
+    pub fn register_with(
+        &mut self,
+        subject: &str,
+        schema: StoredSchema,
+        checked: Option<CheckedVerdict>,
+    ) -> Result<u32, RegistryError> {
         let mode = self.writable(subject)?;
         if let Ok(existing) = self.lookup(subject, &schema) {
             return Ok(existing.id);
@@ -497,7 +525,10 @@ impl Store {
             )?;
         }
         if mode != Mode::Import {
-            let verdict = self.check_compatibility(subject, &schema, None)?;
+            let verdict = match checked {
+                Some(checked) if checked.generation == self.generation => checked.verdict?,
+                _ => self.check_compatibility(subject, &schema, None)?,
+            };
             if !verdict.compatible {
                 let messages: Vec<String> = verdict
                     .findings

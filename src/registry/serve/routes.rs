@@ -1,189 +1,19 @@
-//! `evcat registry serve`: the embedded registry over Confluent Schema Registry's REST API.
-//!
-//! Connections are served concurrently, requests reach the store one at a time (it is one
-//! folder behind one lock); on loopback by default.
-//! Bodies use the vendor content type and Confluent's error shape `{"error_code", "message"}`.
+//! Routing one request of Confluent's REST API to the store: reads under the shared lock,
+//! writes under the exclusive one, a registration's verdict computed before its write.
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::{PoisonError, RwLock};
 
-use base64::Engine as _;
-use bytes::Bytes;
 use http::Method;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::store::{
-    Mode, Reference, RegisteredVersion, RegistryError, Store, StoredSchema, VersionSelector,
-};
+use super::{error_body, Shared};
 use crate::catalog::{CompatibilityLevel, Format};
 use crate::compat::load::explain;
-
-const CONTENT_TYPE: &str = "application/vnd.schemaregistry.v1+json";
-
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ServeError {
-    #[error("cannot open the registry: {0}")]
-    #[diagnostic(code(evcat::registry))]
-    Store(#[from] RegistryError),
-    #[error("cannot listen on {address}: {message}")]
-    #[diagnostic(
-        code(evcat::listen),
-        help("pick another address, e.g. --listen 127.0.0.1:0 for any free port")
-    )]
-    Listen {
-        address: SocketAddr,
-        message: String,
-    },
-}
-
-/// A running server's settings.
-pub struct ServeOptions {
-    pub listen: SocketAddr,
-    /// `user:password` that requests must present with HTTP basic auth.
-    pub basic_auth: Option<String>,
-    /// Testing aid: answer this many first requests with 503 (`Retry-After: 0`), as an overloaded
-    /// registry would, so clients' retries can be exercised against a real server.
-    pub fail_first: u32,
-    /// Testing aid: wait this long before each registration, as a slow registry would, so a
-    /// push can be interrupted midway.
-    pub delay_writes: Duration,
-}
-
-/// Serves until the process ends. Prints the address it listens on (a port of 0 is resolved).
-///
-/// Connections are served concurrently (HTTP/1.1 keep-alive, as registry clients pool them);
-/// requests reach the store one at a time.
-pub fn serve(store: Store, options: &ServeOptions) -> Result<(), ServeError> {
-    let listen_error = |error: std::io::Error| ServeError::Listen {
-        address: options.listen,
-        message: error.to_string(),
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(listen_error)?;
-    let shared = Arc::new(Shared {
-        store: Mutex::new(store),
-        expected_auth: options.basic_auth.as_ref().map(|credentials| {
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(credentials)
-            )
-        }),
-        failures_left: AtomicU32::new(options.fail_first),
-        delay_writes: options.delay_writes,
-    });
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(options.listen)
-            .await
-            .map_err(listen_error)?;
-        let address = listener.local_addr().map_err(listen_error)?;
-        eprintln!("evcat registry listening on http://{address}");
-        loop {
-            // A failed accept (a client gone before we took it) concerns that client only.
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let shared = shared.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request| {
-                    let shared = shared.clone();
-                    async move { Ok::<_, std::convert::Infallible>(answer(&shared, request).await) }
-                });
-                // A connection that breaks mid-request concerns that client only.
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    })
-}
-
-/// What every connection shares.
-struct Shared {
-    store: Mutex<Store>,
-    expected_auth: Option<String>,
-    failures_left: AtomicU32,
-    delay_writes: Duration,
-}
-
-async fn answer(
-    shared: &Shared,
-    request: hyper::Request<Incoming>,
-) -> hyper::Response<Full<Bytes>> {
-    let injected_failure = shared
-        .failures_left
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-            left.checked_sub(1)
-        })
-        .is_ok();
-    if injected_failure {
-        let body = error_body(50003, "Service unavailable (injected)");
-        return response(503, &body, Some(("Retry-After", "0")));
-    }
-    let method = request.method().clone();
-    let url = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_string(),
-        |path| path.as_str().to_string(),
-    );
-    let authorized = shared.expected_auth.as_ref().is_none_or(|expected| {
-        request
-            .headers()
-            .get(hyper::header::AUTHORIZATION)
-            .is_some_and(|value| value.as_bytes() == expected.as_bytes())
-    });
-    // A schema is small; a body past the catalog's file limit is refused, not read on.
-    let limit = usize::try_from(crate::tree::MAX_FILE_BYTES).unwrap_or(usize::MAX);
-    let body = match Limited::new(request.into_body(), limit).collect().await {
-        Ok(collected) => String::from_utf8_lossy(&collected.to_bytes()).into_owned(),
-        Err(_) => return response(413, &error_body(413, "Request body too large"), None),
-    };
-    if !authorized {
-        return response(401, &error_body(40101, "Unauthorized"), None);
-    }
-    let is_write = method == Method::POST
-        && url.starts_with("/subjects/")
-        && url
-            .split('?')
-            .next()
-            .is_some_and(|path| path.ends_with("/versions"));
-    if is_write && !shared.delay_writes.is_zero() {
-        tokio::time::sleep(shared.delay_writes).await;
-    }
-    let (status, body) = {
-        let mut store = shared.store.lock().unwrap_or_else(PoisonError::into_inner);
-        handle(&mut store, method, url, body)
-    };
-    response(status, &body, None)
-}
-
-fn response(
-    status: u16,
-    body: &Value,
-    extra_header: Option<(&'static str, &'static str)>,
-) -> hyper::Response<Full<Bytes>> {
-    let mut builder = hyper::Response::builder()
-        .status(status)
-        .header(hyper::header::CONTENT_TYPE, CONTENT_TYPE);
-    if let Some((name, value)) = extra_header {
-        builder = builder.header(name, value);
-    }
-    let body = Full::new(Bytes::from(body.to_string()));
-    // Every status here is a valid code and every header a valid static name and value.
-    builder
-        .body(body.clone())
-        .unwrap_or_else(|_| hyper::Response::new(body))
-}
-
-fn error_body(code: u32, message: &str) -> Value {
-    json!({ "error_code": code, "message": message })
-}
+use crate::registry::store::{
+    CheckedVerdict, Mode, Reference, RegisteredVersion, RegistryError, Store, StoredSchema,
+    VersionSelector,
+};
 
 fn failure(error: RegistryError) -> (u16, Value) {
     (error.status(), error_body(error.code, &error.message))
@@ -304,7 +134,8 @@ fn split_url(url: &str) -> (Vec<String>, Vec<String>) {
         .split('&')
         .filter_map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, "true"));
-            (value == "true").then(|| key.to_string())
+            // Clients spell booleans as they like (Python's `True`).
+            value.eq_ignore_ascii_case("true").then(|| key.to_string())
         })
         .collect();
     (segments, flags)
@@ -317,29 +148,144 @@ fn percent_decode(text: &str) -> String {
         .into_owned()
 }
 
-/// Routes one request. Returns the status and the JSON body.
-pub fn handle(store: &mut Store, method: Method, url: String, body: String) -> (u16, Value) {
-    match route(store, &method, &url, &body) {
+/// One request, parsed: its path segments (decoded) and the query flags that are true.
+struct Request<'u> {
+    method: &'u Method,
+    url: &'u str,
+    segments: Vec<String>,
+    flags: Vec<String>,
+}
+
+impl<'u> Request<'u> {
+    fn new(method: &'u Method, url: &'u str) -> Self {
+        let (segments, flags) = split_url(url);
+        Request {
+            method,
+            url,
+            segments,
+            flags,
+        }
+    }
+
+    fn parts(&self) -> Vec<&str> {
+        self.segments.iter().map(String::as_str).collect()
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|flag| flag == name)
+    }
+
+    fn not_found(&self) -> RegistryError {
+        RegistryError {
+            code: 404,
+            message: format!("HTTP 404 Not Found: {}", self.url),
+        }
+    }
+}
+
+/// The methods each resource answers: a known resource asked with another method is 405, an
+/// unknown one 404.
+fn allowed_methods(parts: &[&str]) -> &'static [&'static str] {
+    match parts {
+        ["subjects"] | ["schemas", "types"] | ["schemas", "ids", _] => &["GET"],
+        ["schemas", "ids", _, "versions"] => &["GET"],
+        ["subjects", _] => &["POST", "DELETE"],
+        ["subjects", _, "versions"] => &["GET", "POST"],
+        ["subjects", _, "versions", _] => &["GET", "DELETE"],
+        ["subjects", _, "versions", _, "schema" | "referencedby"] => &["GET"],
+        ["compatibility", "subjects", _, "versions"] => &["POST"],
+        ["compatibility", "subjects", _, "versions", _] => &["POST"],
+        ["config"] | ["mode"] | ["mode", _] => &["GET", "PUT"],
+        ["config", _] => &["GET", "PUT", "DELETE"],
+        _ => &[],
+    }
+}
+
+/// Whether a request registers a schema (`POST /subjects/{s}/versions`).
+pub(super) fn is_registration(method: &Method, url: &str) -> bool {
+    let request = Request::new(method, url);
+    method == Method::POST && matches!(request.parts().as_slice(), ["subjects", _, "versions"])
+}
+
+/// Routes one request of the server.
+pub(super) fn handle_shared(
+    shared: &Shared,
+    method: Method,
+    url: String,
+    body: String,
+) -> (u16, Value) {
+    dispatch(&shared.store, shared.delay_checks, &method, &url, &body)
+}
+
+fn dispatch(
+    store: &RwLock<Store>,
+    delay_checks: std::time::Duration,
+    method: &Method,
+    url: &str,
+    body: &str,
+) -> (u16, Value) {
+    let request = Request::new(method, url);
+    let allowed = allowed_methods(&request.parts());
+    if allowed.is_empty() {
+        return failure(request.not_found());
+    }
+    if !allowed.contains(&method.as_str()) {
+        return (
+            405,
+            error_body(405, &format!("HTTP 405 Method Not Allowed: {method} {url}")),
+        );
+    }
+    let read = || store.read().unwrap_or_else(PoisonError::into_inner);
+    let result = match (method.as_str(), request.parts().as_slice()) {
+        ("GET", _) | ("POST", ["subjects", _] | ["compatibility", ..]) => {
+            route_read(&read(), &request, body, delay_checks)
+        }
+        ("POST", ["subjects", subject, "versions"]) => register(store, subject, body, delay_checks),
+        _ => route_write(
+            &mut store.write().unwrap_or_else(PoisonError::into_inner),
+            &request,
+            body,
+        ),
+    };
+    match result {
         Ok(value) => (200, value),
         Err(error) => failure(error),
     }
 }
 
-fn route(
-    store: &mut Store,
-    method: &Method,
-    url: &str,
+/// Registers a schema: the verdict (the slow part) is computed under the shared lock, then the
+/// write takes the exclusive lock and uses that verdict if nothing changed in between.
+fn register(
+    store: &RwLock<Store>,
+    subject: &str,
     body: &str,
+    delay_checks: std::time::Duration,
 ) -> Result<Value, RegistryError> {
-    let (segments, flags) = split_url(url);
-    let flag = |name: &str| flags.iter().any(|flag| flag == name);
-    let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let not_found = || RegistryError {
-        code: 404,
-        message: format!("HTTP 404 Not Found: {url}"),
+    let schema = parse_schema(body)?;
+    let checked = {
+        let store = store.read().unwrap_or_else(PoisonError::into_inner);
+        if let Ok(existing) = store.lookup(subject, &schema) {
+            return Ok(json!({ "id": existing.id }));
+        }
+        std::thread::sleep(delay_checks);
+        CheckedVerdict {
+            generation: store.generation(),
+            verdict: store.check_compatibility(subject, &schema, None),
+        }
     };
-    match (method.as_str(), parts.as_slice()) {
-        ("GET", ["subjects"]) => Ok(json!(store.subjects(flag("deleted")))),
+    let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
+    let id = store.register_with(subject, schema, Some(checked))?;
+    Ok(json!({ "id": id }))
+}
+
+fn route_read(
+    store: &Store,
+    request: &Request<'_>,
+    body: &str,
+    delay_checks: std::time::Duration,
+) -> Result<Value, RegistryError> {
+    match (request.method.as_str(), request.parts().as_slice()) {
+        ("GET", ["subjects"]) => Ok(json!(store.subjects(request.flag("deleted")))),
         ("GET", ["schemas", "types"]) => Ok(json!(["JSON", "PROTOBUF", "AVRO"])),
         ("GET", ["schemas", "ids", id]) => {
             let schema = store.schema_by_id(parse_id(id)?)?;
@@ -358,7 +304,7 @@ fn route(
             Ok(Value::Array(versions))
         }
         ("GET", ["subjects", subject, "versions"]) => {
-            Ok(json!(store.versions(subject, flag("deleted"))?))
+            Ok(json!(store.versions(subject, request.flag("deleted"))?))
         }
         ("GET", ["subjects", subject, "versions", version]) => Ok(version_body(
             &store.version(subject, version_selector(version)?)?,
@@ -376,20 +322,17 @@ fn route(
         ("POST", ["subjects", subject]) => {
             Ok(version_body(&store.lookup(subject, &parse_schema(body)?)?))
         }
-        ("POST", ["subjects", subject, "versions"]) => {
-            let id = store.register(subject, parse_schema(body)?)?;
-            Ok(json!({ "id": id }))
-        }
         ("POST", ["compatibility", "subjects", subject, "versions", rest @ ..]) => {
             let schema = parse_schema(body)?;
             let against = match rest {
                 [] => None,
                 [version] => Some(version_selector(version)?),
-                _ => return Err(not_found()),
+                _ => return Err(request.not_found()),
             };
+            std::thread::sleep(delay_checks);
             let verdict = store.check_compatibility(subject, &schema, against)?;
             let mut answer = json!({ "is_compatible": verdict.compatible });
-            if flag("verbose") {
+            if request.flag("verbose") {
                 let messages: Vec<String> = verdict
                     .findings
                     .iter()
@@ -413,7 +356,7 @@ fn route(
         ("GET", ["config", subject]) => {
             let level = match store.subject_compatibility(subject) {
                 Some(level) => level,
-                None if flag("defaultToGlobal") => store.compatibility(None),
+                None if request.flag("defaultToGlobal") => store.compatibility(None),
                 None => {
                     return Err(RegistryError {
                         code: 40408,
@@ -425,6 +368,18 @@ fn route(
             };
             Ok(json!({ "compatibilityLevel": level.as_str() }))
         }
+        ("GET", ["mode"]) => Ok(json!({ "mode": store.mode(None) })),
+        ("GET", ["mode", subject]) => Ok(json!({ "mode": store.mode(Some(subject)) })),
+        _ => Err(request.not_found()),
+    }
+}
+
+fn route_write(
+    store: &mut Store,
+    request: &Request<'_>,
+    body: &str,
+) -> Result<Value, RegistryError> {
+    match (request.method.as_str(), request.parts().as_slice()) {
         ("PUT", ["config"]) => {
             let level = level_of(body)?;
             store.set_compatibility(None, level)?;
@@ -439,8 +394,6 @@ fn route(
             let previous = store.delete_compatibility(subject)?;
             Ok(json!({ "compatibilityLevel": previous.as_str() }))
         }
-        ("GET", ["mode"]) => Ok(json!({ "mode": store.mode(None) })),
-        ("GET", ["mode", subject]) => Ok(json!({ "mode": store.mode(Some(subject)) })),
         ("PUT", ["mode"]) => {
             let mode = mode_of(body)?;
             store.set_mode(None, mode)?;
@@ -451,15 +404,15 @@ fn route(
             store.set_mode(Some(subject), mode)?;
             Ok(json!({ "mode": mode }))
         }
-        ("DELETE", ["subjects", subject]) => {
-            Ok(json!(store.delete_subject(subject, flag("permanent"))?))
-        }
+        ("DELETE", ["subjects", subject]) => Ok(json!(
+            store.delete_subject(subject, request.flag("permanent"))?
+        )),
         ("DELETE", ["subjects", subject, "versions", version]) => Ok(json!(store.delete_version(
             subject,
             version_selector(version)?,
-            flag("permanent")
+            request.flag("permanent")
         )?)),
-        _ => Err(not_found()),
+        _ => Err(request.not_found()),
     }
 }
 
