@@ -120,13 +120,10 @@ impl CatalogRepository {
             Err(_) => return Err(GitError::NoCommits),
         };
         if let Some(revision) = against {
-            let object = self.repository.revparse_single(revision).map_err(|_| {
-                if self.repository.is_shallow() {
-                    GitError::Shallow(revision.to_string())
-                } else {
-                    GitError::UnknownRevision(revision.to_string())
-                }
-            })?;
+            let object = self
+                .repository
+                .revparse_single(revision)
+                .map_err(|_| self.unresolved(revision))?;
             let target = object.peel_to_commit()?;
             let base = self
                 .repository
@@ -163,6 +160,18 @@ impl CatalogRepository {
                 short(head.id())
             ))),
             None => Ok(Baseline::RootCommit),
+        }
+    }
+
+    /// Why `revision` does not resolve: a name that does not exist is unknown, shallow clone or
+    /// not; a commit id or an ancestor (`~`, `^`) missing from a shallow clone is the cut.
+    fn unresolved(&self, revision: &str) -> GitError {
+        let names_history = revision.contains(['~', '^'])
+            || (revision.len() >= 4 && revision.chars().all(|ch| ch.is_ascii_hexdigit()));
+        if self.repository.is_shallow() && names_history {
+            GitError::Shallow(revision.to_string())
+        } else {
+            GitError::UnknownRevision(revision.to_string())
         }
     }
 

@@ -268,6 +268,21 @@ fn shallow_clone_says_how_to_fetch() {
         "{}",
         outcome.stderr
     );
+    // Issue 9: a name that does not exist is unknown, shallow clone or not; an ancestor past
+    // the cut is the shallow history.
+    let typo = run_in(
+        &clone.path().join("shallow"),
+        &["check", "--against", "origin/mian"],
+    );
+    assert_eq!(typo.code, 2);
+    assert!(typo.stderr.contains("unknown revision"), "{}", typo.stderr);
+    assert!(!typo.stderr.contains("shallow"), "{}", typo.stderr);
+    let cut = run_in(
+        &clone.path().join("shallow"),
+        &["check", "--against", "HEAD~1"],
+    );
+    assert_eq!(cut.code, 2);
+    assert!(cut.stderr.contains("shallow"), "{}", cut.stderr);
 }
 
 #[test]

@@ -980,3 +980,28 @@ fn deep_nesting_is_refused_quickly_and_shown_briefly() {
         &human.stdout[..2000.min(human.stdout.len())]
     );
 }
+
+/// Issue 9: a domain folder symlinked out of the catalog is one R004 finding, not an aborted
+/// run; the other domains are still checked.
+#[test]
+fn a_domain_folder_linked_outside_is_a_finding() {
+    let outside = tempfile::tempdir().unwrap();
+    let fixture = Fixture::example();
+    common::copy_dir(&fixture.path("domains/shipping"), outside.path());
+    fixture.remove("domains/shipping");
+    std::os::unix::fs::symlink(outside.path(), fixture.path("domains/shipping")).unwrap();
+    let outcome = fixture.lint(&[]);
+    assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
+    let escapes: Vec<_> = outcome
+        .findings()
+        .into_iter()
+        .filter(|finding| finding["rule"] == "R004")
+        .collect();
+    assert_eq!(escapes.len(), 1, "{:#?}", outcome.findings());
+    assert_eq!(escapes[0]["file"], "domains/shipping");
+    assert!(
+        outcome.json()["summary"]["events"].as_u64().unwrap() > 0,
+        "{}",
+        outcome.stdout
+    );
+}

@@ -345,15 +345,38 @@ struct Loader {
 }
 
 impl Loader {
-    fn list(&self, dir: &CatalogPath) -> Result<Vec<crate::tree::DirEntry>, LoadError> {
-        self.catalog
-            .tree()
-            .list(dir)
-            .map_err(|source| LoadError::Io {
+    /// A folder's entries. A folder that is a symlink out of the catalog is an R004 finding
+    /// (once, at the folder) and lists as empty: one bad link does not stop the whole run.
+    fn list(&mut self, dir: &CatalogPath) -> Result<Vec<crate::tree::DirEntry>, LoadError> {
+        match self.catalog.tree().list(dir) {
+            Ok(entries) => Ok(entries),
+            Err(TreeError::EscapesRoot) => {
+                self.findings.push(
+                    finding(
+                        rules::PATH_ESCAPE,
+                        Site::File(dir.clone()),
+                        format!(
+                            "{dir} is a symlink to a folder outside the catalog; it was skipped"
+                        ),
+                    )
+                    .with_help("move the folder into the catalog, or link to a folder inside it"),
+                );
+                Ok(Vec::new())
+            }
+            Err(source) => Err(LoadError::Io {
                 root: self.catalog.tree().describe(),
                 path: dir.clone(),
                 source,
-            })
+            }),
+        }
+    }
+
+    /// Whether a folder leads out of the catalog (reported by [`Loader::list`]). Asked of domain
+    /// folders, which are few; an event folder that leads out is reported by its manifest's read.
+    fn escapes(&mut self, dir: &CatalogPath) -> Result<bool, LoadError> {
+        let before = self.findings.len();
+        self.list(dir)?;
+        Ok(self.findings.len() > before)
     }
 
     fn manifest<T: serde::de::DeserializeOwned>(
@@ -394,8 +417,9 @@ impl Loader {
     fn load_domains(&mut self) -> Result<(), LoadError> {
         let domains_dir = CatalogPath::root().child(DOMAINS_DIR);
         for entry in self.list(&domains_dir)? {
-            if entry.kind == EntryKind::Dir {
-                self.load_domain(&entry.name, domains_dir.child(&entry.name))?;
+            let dir = domains_dir.child(&entry.name);
+            if entry.kind == EntryKind::Dir && !self.escapes(&dir)? {
+                self.load_domain(&entry.name, dir)?;
             }
         }
         Ok(())
