@@ -291,3 +291,91 @@ fn oversized_answers_are_refused() {
     assert!(error.message.contains("over 8 MiB"), "{}", error.message);
     assert!(error.message.contains("GET /config"), "{}", error.message);
 }
+
+/// A TLS server on loopback with a fresh self-signed certificate for `localhost`; answers
+/// `{}` to every request it can read. Returns its port and the certificate (PEM).
+fn tls_server() -> (u16, String) {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let pem = certified.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(20) {
+            let Ok(stream) = stream else { return };
+            let connection = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(connection, stream);
+            let mut buffer = [0u8; 4096];
+            if tls.read(&mut buffer).is_ok() {
+                let _ = tls.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                );
+            }
+        }
+    });
+    (port, pem)
+}
+
+/// Issue 9: a TLS failure is said in words and not retried as if the registry did not answer;
+/// a `ca_file` with no certificate is refused when the client is set up.
+#[test]
+fn tls_failures_are_explained_and_final() {
+    let (port, pem) = tls_server();
+    let mut settings = HttpSettings::new(&format!("https://localhost:{port}"));
+    settings.retry = quick_retries(5);
+    let client = HttpRegistry::new(&settings).unwrap();
+    let error = client.global_compatibility().unwrap_err();
+    assert!(
+        error.message.contains("issuer evcat does not trust"),
+        "{}",
+        error.message
+    );
+    assert!(!error.message.contains("cannot reach"), "{}", error.message);
+    assert_eq!(client.requests_sent(), 1, "a TLS failure is not retried");
+
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "not a certificate\n").unwrap();
+    settings.ca_file = Some(empty);
+    let error = HttpRegistry::new(&settings).err().expect("refused");
+    assert!(
+        error.message.contains("holds no PEM certificate"),
+        "{}",
+        error.message
+    );
+
+    // The certificate itself as the trusted CA: the handshake then succeeds.
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    settings.ca_file = Some(ca);
+    let answer = HttpRegistry::new(&settings).unwrap().global_compatibility();
+    assert!(
+        answer
+            .as_ref()
+            .is_err_and(|error| error.message.contains("lacks a compatibility level")),
+        "{answer:?}"
+    );
+}
+
+/// Issue 9: a token HTTP cannot carry is a configuration error at once, without the token.
+#[test]
+fn unsendable_credentials_are_a_configuration_error() {
+    let mut settings = HttpSettings::new("http://127.0.0.1:9");
+    settings.credentials = Some(Credentials::Bearer("secret-token\n".to_string()));
+    let error = HttpRegistry::new(&settings).err().expect("refused");
+    assert!(error.message.contains("bearer token"), "{}", error.message);
+    assert!(!error.message.contains("secret-token"), "{}", error.message);
+}

@@ -76,7 +76,9 @@ impl EnvironmentRun<'_> {
             Ok(level) => level,
             Err(error) => {
                 report.outcome = Outcome::PlanFailed {
-                    reason: format!("the registry did not answer: {error}; nothing was written"),
+                    reason: format!(
+                        "the registry's level could not be read: {error}; nothing was written"
+                    ),
                 };
                 report.summary.requests = requests_since(registry.as_ref());
                 return (report, HashSet::new());

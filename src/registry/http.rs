@@ -95,7 +95,8 @@ impl HttpSettings {
 pub struct HttpRegistry {
     base: String,
     client: Client,
-    credentials: Option<Credentials>,
+    /// The `Authorization` header, built (and checked) once; marked sensitive.
+    authorization: Option<reqwest::header::HeaderValue>,
     retry: RetryPolicy,
     /// Requests sent, retries included: what a push costs the registry.
     requests: AtomicU64,
@@ -129,12 +130,16 @@ impl HttpRegistry {
             let pem = read_pem(path).map_err(|error| {
                 client_error(format!("cannot read CA file {}: {error}", path.display()))
             })?;
-            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
-                client_error(format!(
-                    "{} holds no usable CA certificate: {error}",
-                    path.display()
-                ))
-            })?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|certificates| !certificates.is_empty())
+                .ok_or_else(|| {
+                    client_error(format!(
+                        "{} holds no PEM certificate (`-----BEGIN CERTIFICATE-----`): give the \
+                         certificate of the CA that signed the registry's certificate",
+                        path.display()
+                    ))
+                })?;
             builder = builder.tls_certs_merge(certificates);
         }
         if let Some(path) = &settings.client_identity_file {
@@ -161,7 +166,11 @@ impl HttpRegistry {
         Ok(HttpRegistry {
             base: settings.url.clone(),
             client,
-            credentials: settings.credentials.clone(),
+            authorization: settings
+                .credentials
+                .as_ref()
+                .map(authorization_header)
+                .transpose()?,
             retry: settings.retry.clone(),
             requests: AtomicU64::new(0),
         })
@@ -181,11 +190,8 @@ impl HttpRegistry {
                 "application/vnd.schemaregistry.v1+json, application/json",
             )
             .header("Content-Type", "application/vnd.schemaregistry.v1+json");
-        match &self.credentials {
-            Some(Credentials::Basic { username, password }) => {
-                request.basic_auth(username, Some(password))
-            }
-            Some(Credentials::Bearer(token)) => request.bearer_auth(token),
+        match &self.authorization {
+            Some(value) => request.header(reqwest::header::AUTHORIZATION, value.clone()),
             None => request,
         }
     }
@@ -227,6 +233,14 @@ impl HttpRegistry {
                     let retry_after = retry_after(&response);
                     let error = error_from(status, response, &endpoint);
                     (is_retryable(status), retry_after, error)
+                }
+                // TLS refused the registry: retrying cannot change a certificate.
+                Err(error) if tls_problem(&error).is_some() => {
+                    let problem = tls_problem(&error).unwrap_or_default();
+                    return Err(client_error(format!(
+                        "TLS with the registry at {} failed: {problem}",
+                        self.base
+                    )));
                 }
                 Err(error) => {
                     // Connection refused, reset or timed out: worth another try. The URL is in the
@@ -548,6 +562,79 @@ fn error_from(status: StatusCode, response: Response, endpoint: &str) -> Registr
         _ => message,
     };
     RegistryError { code, message }
+}
+
+/// The `Authorization` header for some credentials. A value HTTP cannot carry (a control
+/// character or line break in a token, often a stray newline from a file) is a configuration
+/// error, said without the value.
+fn authorization_header(
+    credentials: &Credentials,
+) -> Result<reqwest::header::HeaderValue, RegistryError> {
+    use base64::Engine as _;
+    let (text, what) = match credentials {
+        Credentials::Basic { username, password } => (
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"))
+            ),
+            "the basic auth user name or password",
+        ),
+        Credentials::Bearer(token) => (format!("Bearer {token}"), "the bearer token"),
+    };
+    let mut value = reqwest::header::HeaderValue::from_str(&text).map_err(|_| {
+        client_error(format!(
+            "{what} holds a character an HTTP header cannot carry (a control character or a \
+             line break): check the variable or file it comes from"
+        ))
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// What went wrong in TLS, in words, when that is why a request failed.
+fn tls_problem(error: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(cause) = source {
+        // The rustls error sits inside `io::Error`s, whose `source` skips what they wrap.
+        let mut inner = cause;
+        while let Some(wrapped) = inner
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            inner = wrapped;
+        }
+        if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+            return Some(describe_tls(tls));
+        }
+        source = cause.source();
+    }
+    None
+}
+
+fn describe_tls(error: &rustls::Error) -> String {
+    use rustls::CertificateError as Certificate;
+    let trust = "add the CA that signed it with `tls: { ca_file: PATH }` (a self-signed \
+                 certificate cannot serve as its own CA unless it is marked as a CA)";
+    match error {
+        rustls::Error::InvalidCertificate(certificate) => match certificate {
+            Certificate::UnknownIssuer => {
+                format!("the registry's certificate is signed by an issuer evcat does not trust: {trust}")
+            }
+            Certificate::Expired | Certificate::ExpiredContext { .. } => {
+                "the registry's certificate has expired".to_string()
+            }
+            Certificate::NotValidYet | Certificate::NotValidYetContext { .. } => {
+                "the registry's certificate is not valid yet (check this machine's clock)"
+                    .to_string()
+            }
+            Certificate::NotValidForName | Certificate::NotValidForNameContext { .. } => {
+                "the registry's certificate is not valid for the host name in the URL".to_string()
+            }
+            Certificate::BadEncoding => "the registry sent a malformed certificate".to_string(),
+            other => format!("the registry's certificate was refused ({other:?}): {trust}"),
+        },
+        other => format!("{other}"),
+    }
 }
 
 /// A transport error's text, with any `user:password@` in a URL removed.
