@@ -118,11 +118,17 @@ impl Findings {
         self.items.extend(other.items);
     }
 
-    /// Applies the rule settings (dropping rules turned off) and sorts by file and position.
+    /// Applies the rule settings (dropping rules turned off), drops repeats (one broken shared
+    /// file seen through several events is one finding) and sorts by file and position.
     pub fn apply(mut self, overrides: &SeverityOverrides) -> Vec<Finding> {
+        let mut seen = std::collections::HashSet::new();
         self.items.retain_mut(|finding| {
             finding.severity = overrides.severity(finding.rule);
             finding.severity != Severity::Off
+                && seen.insert(format!(
+                    "{}\u{0}{:?}\u{0}{}",
+                    finding.rule.id, finding.site, finding.message
+                ))
         });
         self.items.sort_by(|a, b| {
             a.site

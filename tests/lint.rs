@@ -1005,3 +1005,88 @@ fn a_domain_folder_linked_outside_is_a_finding() {
         outcome.stdout
     );
 }
+
+/// Issue 9: an invalid shared JSON Schema is reported once at its own line, and the schemas
+/// that refer to it name it at their `$ref`; a `$ref` pointer that leads nowhere is reported
+/// at the `$ref`.
+#[test]
+fn broken_shared_json_schema_is_reported_where_it_is() {
+    let outcome = broken(|f| {
+        f.replace(
+            "domains/common/schemas/address.json",
+            "\"type\": \"object\"",
+            "\"type\": \"objekt\"",
+        );
+        f.replace(
+            "domains/shipping/events/ShipmentDelayed/schema.json",
+            "\"cause\": {",
+            "\"detail\": { \"$ref\": \"#/definitions/nope\" },\n    \"cause\": {",
+        );
+    });
+    outcome.expect("S003", "domains/common/schemas/address.json", 4);
+    let referrer = outcome.expect(
+        "S004",
+        "domains/customers/events/CustomerAddressChanged/schema.json",
+        14,
+    );
+    assert!(
+        referrer["message"]
+            .as_str()
+            .unwrap()
+            .contains("address.json is not a valid schema"),
+        "{referrer}"
+    );
+    outcome.expect(
+        "S004",
+        "domains/shipping/events/ShipmentDispatched/schema.json",
+        31,
+    );
+    outcome.expect(
+        "S004",
+        "domains/shipping/events/ShipmentDelayed/schema.json",
+        18,
+    );
+    assert!(
+        !outcome.findings().iter().any(|f| f["line"] == 1),
+        "nothing at 1:1: {:#?}",
+        outcome.findings()
+    );
+}
+
+/// Issue 9: an Avro field named twice, and a Protobuf import cycle, are reported at their lines
+/// (the cycle once, at the import that closes it).
+#[test]
+fn duplicate_avro_fields_and_import_cycles_have_lines() {
+    let outcome = broken(|f| {
+        f.replace(
+            "domains/payments/events/PaymentCaptured/schema.avsc",
+            "\"name\": \"capturedAt\"",
+            "\"name\": \"amount\"",
+        );
+        f.replace(
+            "domains/common/schemas/acme/common/v1/money.proto",
+            "package acme.common.v1;",
+            "package acme.common.v1;\n\nimport \"acme/common/v1/other.proto\";",
+        );
+        f.write(
+            "domains/common/schemas/acme/common/v1/other.proto",
+            "syntax = \"proto3\";\npackage acme.common.v1;\n\nimport \"acme/common/v1/money.proto\";\n\nmessage Other { string x = 1; }\n",
+        );
+    });
+    outcome.expect(
+        "S001",
+        "domains/payments/events/PaymentCaptured/schema.avsc",
+        19,
+    );
+    outcome.expect(
+        "S002",
+        "domains/common/schemas/acme/common/v1/other.proto",
+        4,
+    );
+    let cycles = outcome
+        .rules()
+        .iter()
+        .filter(|rule| *rule == "S002")
+        .count();
+    assert_eq!(cycles, 1, "{:#?}", outcome.findings());
+}

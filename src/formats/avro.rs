@@ -30,6 +30,8 @@ struct Outline {
     used: Vec<(Vec<String>, Vec<Seg>)>,
     /// Record field names, with the path of their `name`.
     fields: Vec<(String, Vec<Seg>)>,
+    /// Fields named like an earlier field of the same record (Apache Avro refuses them).
+    duplicate_fields: Vec<(String, Vec<Seg>)>,
 }
 
 /// The named types an Avro schema defines, and the names it uses (each with the full names it
@@ -105,11 +107,16 @@ impl Outline {
 
     fn walk_fields(&mut self, fields: &[Value], namespace: &str, path: &mut Vec<Seg>) {
         path.push(Seg::key("fields"));
+        let mut names = BTreeSet::new();
         for (index, field) in fields.iter().enumerate() {
             path.push(Seg::Index(index));
             if let Some(name) = field.get("name").and_then(Value::as_str) {
                 let mut name_path = path.clone();
                 name_path.push(Seg::key("name"));
+                if !names.insert(name) {
+                    self.duplicate_fields
+                        .push((name.to_string(), name_path.clone()));
+                }
                 self.fields.push((name.to_string(), name_path));
             }
             if let Value::Object(field) = field {
@@ -338,8 +345,19 @@ impl Outline {
     }
 }
 
-/// Reports each second definition of a full name in one file, at that definition.
+/// Reports each second definition of a full name in one file, at that definition, and each
+/// field named like an earlier field of its record, at that field.
 fn report_redefinitions(path: &CatalogPath, outline: &Outline, findings: &mut Findings) {
+    for (name, at) in &outline.duplicate_fields {
+        findings.push(
+            finding(
+                rules::AVRO_INVALID,
+                Site::value(path, at.clone()),
+                format!("invalid Avro schema: the record has two fields named `{name}`"),
+            )
+            .with_help("rename or remove one of them"),
+        );
+    }
     for (name, at) in redefinitions(&outline.defined) {
         findings.push(
             finding(

@@ -5,9 +5,11 @@
 //! default. A `$ref` to another file is resolved relative to the referencing file, inside the
 //! catalog only: evcat never fetches a schema from the network.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use jsonschema::{Draft, Retrieve, Uri, Validator};
+
 use serde_json::Value;
 
 use super::{parse_json, Declared};
@@ -78,8 +80,47 @@ fn meta_validator(draft: Draft) -> jsonschema::meta::MetaValidator<'static> {
     }
 }
 
+/// Validates every shared JSON Schema file (under `domains/<d>/schemas/`) once, against its
+/// draft's meta-schema, reporting problems at their own lines. Returns the files that are not
+/// valid, so that the schemas referring to them say which file is broken instead of failing
+/// obscurely at their first line.
+pub fn check_shared(catalog: &Catalog, findings: &mut Findings) -> HashSet<CatalogPath> {
+    let mut broken = HashSet::new();
+    for path in &catalog.shared_files {
+        if path.extension() != Some("json") {
+            continue;
+        }
+        let Some(text) = catalog.read_text_or_report(path, &Site::File(path.clone()), findings)
+        else {
+            broken.insert(path.clone());
+            continue;
+        };
+        let Some(schema) = parse_json(path, &text, rules::JSON_SCHEMA_INVALID, findings) else {
+            broken.insert(path.clone());
+            continue;
+        };
+        let problems = match draft_of(&schema) {
+            Ok(draft) => meta_problems(&schema, draft),
+            Err(declared) => vec![(
+                vec![Seg::key("$schema")],
+                format!("unsupported `$schema` {declared}"),
+            )],
+        };
+        if !problems.is_empty() {
+            broken.insert(path.clone());
+        }
+        for (at, message) in problems {
+            findings.add(rules::JSON_SCHEMA_INVALID, Site::value(path, at), message);
+        }
+    }
+    broken
+}
+
+/// Compiles an event's JSON Schema; `broken_shared` are the shared files [`check_shared`]
+/// found invalid.
 pub fn compile(
     catalog: &Catalog,
+    broken_shared: &HashSet<CatalogPath>,
     path: &CatalogPath,
     text: &str,
     findings: &mut Findings,
@@ -106,7 +147,7 @@ pub fn compile(
     for (at, message) in meta_problems(&schema, draft) {
         findings.add(rules::JSON_SCHEMA_INVALID, Site::value(path, at), message);
     }
-    check_file_refs(catalog, path, &schema, findings);
+    check_refs(catalog, broken_shared, path, &schema, findings);
     if findings.len() > before {
         return None;
     }
@@ -179,42 +220,119 @@ fn instance_path(error: &jsonschema::ValidationError<'_>) -> Vec<Seg> {
     crate::source::path_of_location(error.instance_path())
 }
 
-/// Reports `$ref`s to other files that do not resolve inside the catalog, at the `$ref` itself
-/// (the validator's own error would only name the URI).
-fn check_file_refs(catalog: &Catalog, path: &CatalogPath, schema: &Value, findings: &mut Findings) {
+/// Reports each `$ref` that does not resolve at the `$ref` itself (the validator's own error
+/// would only name the URI, at the file's first line): a file outside the catalog, missing or
+/// broken (a shared file [`check_shared`] refused), or a `#/pointer` that leads nowhere in its
+/// document.
+fn check_refs(
+    catalog: &Catalog,
+    broken_shared: &HashSet<CatalogPath>,
+    path: &CatalogPath,
+    schema: &Value,
+    findings: &mut Findings,
+) {
     let mut refs = Vec::new();
     collect_refs(schema, &mut Vec::new(), &mut refs);
     for (reference, ref_path) in refs {
-        let Some(target) = file_target(&reference) else {
-            continue; // Local (`#/...`) or an absolute URI: the validator resolves or reports it.
-        };
         let site = Site::value(path, ref_path);
-        match path.parent().join(target) {
-            Err(PathError::Absolute(_) | PathError::EscapesRoot(_)) => findings.add(
-                rules::PATH_ESCAPE,
-                site,
-                format!("`$ref` {reference} points outside the catalog"),
-            ),
-            Err(PathError::Empty) => {}
-            Ok(target_path) => match catalog.read_text(&target_path) {
-                Ok(_) => {}
-                Err(ReadError::NotFound | ReadError::NotAFile) => findings.push(
-                    finding(
-                        rules::UNRESOLVED_REFERENCE,
-                        site,
-                        format!("`$ref` {reference}: {target_path} does not exist"),
-                    )
-                    .with_help("paths in `$ref` are relative to the schema file that holds them"),
-                ),
-                Err(error) => findings.add(
+        let (target, fragment) = match reference.split_once('#') {
+            Some((target, fragment)) => (target, Some(fragment)),
+            None => (reference.as_str(), None),
+        };
+        if target.contains(':') {
+            continue; // An absolute URI: the validator resolves or reports it.
+        }
+        let document = if target.is_empty() {
+            std::borrow::Cow::Borrowed(schema)
+        } else {
+            let Some(document) = referenced_document(
+                catalog,
+                broken_shared,
+                path,
+                &reference,
+                target,
+                &site,
+                findings,
+            ) else {
+                continue;
+            };
+            std::borrow::Cow::Owned(document)
+        };
+        let Some(pointer) = fragment.filter(|fragment| fragment.starts_with('/')) else {
+            continue; // The whole document, or an anchor name the validator resolves.
+        };
+        let decoded = percent_encoding::percent_decode_str(pointer).decode_utf8_lossy();
+        if document.pointer(&decoded).is_none() {
+            findings.push(
+                finding(
                     rules::UNRESOLVED_REFERENCE,
                     site,
-                    format!(
-                        "`$ref` {reference}: {}",
-                        super::describe_read_error(&target_path, &error)
-                    ),
+                    format!("`$ref` {reference}: nothing at #{pointer}"),
+                )
+                .with_help(
+                    "the part after `#` is a JSON pointer into the schema: check each step of it",
                 ),
-            },
+            );
+        }
+    }
+}
+
+/// The document a `$ref` to another file names, reporting it at the `$ref` when it is outside
+/// the catalog, missing, unreadable or broken.
+fn referenced_document(
+    catalog: &Catalog,
+    broken_shared: &HashSet<CatalogPath>,
+    path: &CatalogPath,
+    reference: &str,
+    target: &str,
+    site: &Site,
+    findings: &mut Findings,
+) -> Option<Value> {
+    let target_path = match path.parent().join(target) {
+        Ok(target_path) => target_path,
+        Err(PathError::Empty) => return None,
+        Err(_) => {
+            findings.add(
+                rules::PATH_ESCAPE,
+                site.clone(),
+                format!("`$ref` {reference} points outside the catalog"),
+            );
+            return None;
+        }
+    };
+    if broken_shared.contains(&target_path) {
+        findings.add(
+            rules::UNRESOLVED_REFERENCE,
+            site.clone(),
+            format!(
+                "`$ref` {reference}: {target_path} is not a valid schema (see the findings in it)"
+            ),
+        );
+        return None;
+    }
+    match catalog.read_text(&target_path) {
+        Ok(text) => serde_json::from_str(&text).ok(),
+        Err(ReadError::NotFound | ReadError::NotAFile) => {
+            findings.push(
+                finding(
+                    rules::UNRESOLVED_REFERENCE,
+                    site.clone(),
+                    format!("`$ref` {reference}: {target_path} does not exist"),
+                )
+                .with_help("paths in `$ref` are relative to the schema file that holds them"),
+            );
+            None
+        }
+        Err(error) => {
+            findings.add(
+                rules::UNRESOLVED_REFERENCE,
+                site.clone(),
+                format!(
+                    "`$ref` {reference}: {}",
+                    super::describe_read_error(&target_path, &error)
+                ),
+            );
+            None
         }
     }
 }

@@ -88,14 +88,18 @@ impl Compiled {
 /// What compiling needs beyond the event itself, built once per run and shared by all events.
 pub struct SchemaContext {
     avro_types: avro::SharedTypes,
+    /// Shared JSON Schema files that are not valid schemas (reported at their own lines).
+    broken_json: std::collections::HashSet<CatalogPath>,
 }
 
 impl SchemaContext {
-    /// Indexes the catalog's shared schemas (only Avro needs an index: a named type is found by
-    /// name, not by path). Problems in shared files are recorded once, here.
+    /// Indexes the catalog's shared schemas (Avro needs an index: a named type is found by
+    /// name, not by path) and validates the shared JSON Schemas. Problems in shared files are
+    /// recorded once, here.
     pub fn new(catalog: &Catalog, findings: &mut Findings) -> Self {
         SchemaContext {
             avro_types: avro::SharedTypes::index(catalog, findings),
+            broken_json: json::check_shared(catalog, findings),
         }
     }
 }
@@ -202,7 +206,9 @@ pub fn compile(
         Format::Protobuf => {
             protobuf::compile(catalog, event, &declared, &path, findings).map(Compiled::Protobuf)
         }
-        Format::Json => json::compile(catalog, &path, &text, findings).map(Compiled::Json),
+        Format::Json => {
+            json::compile(catalog, &context.broken_json, &path, &text, findings).map(Compiled::Json)
+        }
     }
 }
 

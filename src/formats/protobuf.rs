@@ -106,6 +106,9 @@ fn compile_error_finding(
     opened: &HashMap<String, CatalogPath>,
     error: &protox::Error,
 ) -> crate::findings::Finding {
+    if let Some(cycle) = import_cycle_finding(catalog, opened, error) {
+        return cycle;
+    }
     let file = error
         .file()
         .and_then(|name| opened.get(name).cloned())
@@ -134,6 +137,38 @@ fn compile_error_finding(
         result.help = Some(help.to_string());
     }
     result
+}
+
+/// An import cycle, reported once at the import that closes it (protox names the whole chain
+/// from the event's schema, at no position).
+fn import_cycle_finding(
+    catalog: &Catalog,
+    opened: &HashMap<String, CatalogPath>,
+    error: &protox::Error,
+) -> Option<crate::findings::Finding> {
+    let message = error.to_string();
+    let chain: Vec<&str> = message
+        .strip_prefix("import cycle detected: ")?
+        .split(" -> ")
+        .collect();
+    let closing = *chain.last()?;
+    let start = chain.iter().position(|name| *name == closing)?;
+    let cycle = &chain[start..];
+    let importer = cycle.get(cycle.len().checked_sub(2)?)?;
+    let file = opened.get(*importer)?;
+    let text = catalog.sources().get(file)?;
+    let site = match text.find(&format!("\"{closing}\"")) {
+        Some(offset) => Site::At(file.clone(), position_at(&text, offset)),
+        None => Site::File(file.clone()),
+    };
+    Some(
+        finding(
+            rules::PROTOBUF_INVALID,
+            site,
+            format!("import cycle: {}", cycle.join(" -> ")),
+        )
+        .with_help("Protobuf imports must not loop: move what both files need into a third file"),
+    )
 }
 
 /// The message named by `message:` in event.yaml, else the file's first message.
