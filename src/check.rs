@@ -351,7 +351,7 @@ impl Comparer<'_> {
                     Site::File(old.file.clone()),
                     format!(
                         "event {id} was removed, but it still has consumers: {}",
-                        self.consumers_of(old, self.baseline).join(", ")
+                        self.baseline.consumers_with_teams(old).join(", ")
                     ),
                 );
             }
@@ -360,7 +360,7 @@ impl Comparer<'_> {
                 kind: ChangeKind::Removed,
                 notes: Vec::new(),
                 differences: Vec::new(),
-                consumers: self.consumers_of(old, self.baseline),
+                consumers: self.baseline.consumers_with_teams(old),
                 level: None,
                 breaking: !old.spec.consumers.is_empty(),
             });
@@ -381,37 +381,9 @@ impl Comparer<'_> {
             kind,
             notes,
             differences,
-            consumers: self.consumers_of(event, self.current),
+            consumers: self.current.consumers_with_teams(event),
             level: Some(self.current.effective_compatibility(event).as_str()),
         }
-    }
-
-    /// Consumers with their owning teams: `ledger (payments-team)`.
-    fn consumers_of(&self, event: &Event, catalog: &Catalog) -> Vec<String> {
-        event
-            .spec
-            .consumers
-            .iter()
-            .map(|name| {
-                let owner = catalog.service(name).and_then(|service| {
-                    service
-                        .spec
-                        .as_ref()
-                        .and_then(|spec| spec.owner.clone())
-                        .or_else(|| {
-                            catalog
-                                .domain(&service.domain)?
-                                .spec
-                                .as_ref()
-                                .map(|spec| spec.owner.clone())
-                        })
-                });
-                match owner {
-                    Some(team) => format!("{name} ({team})"),
-                    None => name.clone(),
-                }
-            })
-            .collect()
     }
 
     fn shared_files_changed(&self) -> bool {
@@ -508,7 +480,7 @@ impl Comparer<'_> {
                     format!(
                         "{}: topic `{topic}` was dropped, but the event has consumers: {}",
                         new.id(),
-                        self.consumers_of(new, self.current).join(", ")
+                        self.current.consumers_with_teams(new).join(", ")
                     ),
                 );
             }
@@ -707,7 +679,7 @@ impl Comparer<'_> {
         labels: &[String],
     ) -> Vec<SchemaDifference> {
         let format = event.spec.format;
-        let consumers = self.consumers_of(event, self.current);
+        let consumers = self.current.consumers_with_teams(event);
         let mut differences = Vec::new();
         for found in &verdict.findings {
             let difference = &found.difference;

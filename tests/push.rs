@@ -311,6 +311,28 @@ fn incompatible_change_writes_nothing_to_any_environment() {
     for index in 0..3 {
         assert_eq!(promotion.versions(index, PAYMENT_SUBJECT), vec![1]);
     }
+    // Issue 9: P001 points at the schema line the registry names, like C001, and names the
+    // consumers in its help.
+    let sarif = run_in(
+        promotion.root(),
+        &["push", "--through", "prod", "--format", "sarif"],
+    );
+    let document: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let results = document["runs"][0]["results"].as_array().unwrap();
+    let refused = results
+        .iter()
+        .find(|result| result["ruleId"] == "P001")
+        .unwrap_or_else(|| panic!("no P001: {}", sarif.stdout));
+    let line = refused["locations"][0]["physicalLocation"]["region"]["startLine"]
+        .as_u64()
+        .unwrap() as usize;
+    let schema = promotion.fixture.read(PAYMENT);
+    assert!(
+        schema.lines().nth(line - 1).unwrap().contains("merchantId"),
+        "line {line} of {PAYMENT}"
+    );
+    let text = refused["message"]["text"].as_str().unwrap();
+    assert!(text.contains("fraud-detector (payments-team)"), "{text}");
 }
 
 #[test]

@@ -256,6 +256,34 @@ impl Catalog {
         })
     }
 
+    /// The event's consumers with their owning teams, as reviewers read them:
+    /// `ledger (payments-team)`; a consumer without a known owner by name alone.
+    pub fn consumers_with_teams(&self, event: &Event) -> Vec<String> {
+        event
+            .spec
+            .consumers
+            .iter()
+            .map(|name| {
+                let owner = self.service(name).and_then(|service| {
+                    service
+                        .spec
+                        .as_ref()
+                        .and_then(|spec| spec.owner.clone())
+                        .or_else(|| {
+                            self.domain(&service.domain)?
+                                .spec
+                                .as_ref()
+                                .map(|spec| spec.owner.clone())
+                        })
+                });
+                match owner {
+                    Some(team) => format!("{name} ({team})"),
+                    None => name.clone(),
+                }
+            })
+            .collect()
+    }
+
     pub fn domain(&self, name: &str) -> Option<&Domain> {
         self.domains.iter().find(|domain| domain.name == name)
     }

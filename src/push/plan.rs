@@ -109,7 +109,8 @@ impl EnvironmentRun<'_> {
         let mut writes = 0;
         report.outcome = if plan_fails {
             Outcome::PlanFailed {
-                reason: "the plan has failures (below); nothing was written to this environment"
+                reason: "part of the plan fails (the subjects marked as failing say why); \
+                         nothing was written to this environment"
                     .to_string(),
             }
         } else if dry_run {
