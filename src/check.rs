@@ -116,9 +116,13 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
         }
         Baseline::Commit { id, description } => (id, description),
     };
-    let baseline_catalog = Catalog::load(Box::new(repository.tree_at(baseline_id)?))
-        .map(|loaded| loaded.catalog)
-        .ok();
+    // A baseline without evcat.yaml had no catalog yet: every event is new. Any other failure
+    // to read it is an error, never an empty comparison that passes.
+    let baseline_catalog = match Catalog::load(Box::new(repository.tree_at(baseline_id)?)) {
+        Ok(loaded) => Some(loaded.catalog),
+        Err(crate::catalog::LoadError::NoSettings { .. }) => None,
+        Err(error) => return Err(error.into()),
+    };
     let mut findings = load_findings;
     let mut changes = Vec::new();
     let mut schemas_checked = 0;

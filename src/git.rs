@@ -294,11 +294,12 @@ impl CommitView<'_> {
         .unwrap_or_default()
     }
 
-    /// A blob's bytes.
+    /// A blob's bytes; `None` past the catalog's file size limit, as for files on disk.
     pub fn read(&self, id: Oid) -> Option<Vec<u8>> {
         self.repository
             .find_blob(id)
             .ok()
+            .filter(|blob| blob.size() as u64 <= MAX_FILE_BYTES)
             .map(|blob| blob.content().to_vec())
     }
 }
