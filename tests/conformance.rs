@@ -1,9 +1,9 @@
-//! Runs every record of the shared conformance corpus (`../shared/conformance/*.jsonl`) through
-//! the compatibility engine and prints, per format, `N passed, N failed` with each failure's id.
+//! Runs every record of the conformance corpus (`tests/conformance/*.jsonl`, see its README)
+//! through the compatibility engine and prints, per format, `N passed, N failed` with each
+//! failure's id.
 //!
-//! The corpus stays outside the project: its folder comes from `EVCAT_CONFORMANCE_DIR` (set by
-//! `.ci/run`), else `../shared/conformance` beside the checkout. When the variable is set, a
-//! missing folder is a failure; without it, a missing folder skips the corpus with a notice.
+//! The corpus is part of the repository, so every clone runs it; a missing folder is a failure.
+//! `EVCAT_CONFORMANCE_DIR` points at another copy (a newer corpus being tried).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,23 +14,15 @@ use evcat::compat::protobuf::{Dependency, ProtoDocument, ProtobufChecker};
 use evcat::compat::{self, avro::AvroChecker, avro::AvroDocument, FormatChecker, Verdict};
 use serde_json::Value;
 
-fn corpus_dir() -> Result<Option<PathBuf>, String> {
-    match std::env::var_os("EVCAT_CONFORMANCE_DIR") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if dir.is_dir() {
-                Ok(Some(dir))
-            } else {
-                Err(format!(
-                    "EVCAT_CONFORMANCE_DIR={} is not a folder",
-                    dir.display()
-                ))
-            }
-        }
-        None => {
-            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
-            Ok(dir.is_dir().then_some(dir))
-        }
+fn corpus_dir() -> Result<PathBuf, String> {
+    let dir = match std::env::var_os("EVCAT_CONFORMANCE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance"),
+    };
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(format!("the corpus folder {} is missing", dir.display()))
     }
 }
 
@@ -266,11 +258,7 @@ fn run(
 
 fn main() -> ExitCode {
     let dir = match corpus_dir() {
-        Ok(Some(dir)) => dir,
-        Ok(None) => {
-            println!("conformance corpus not found (set EVCAT_CONFORMANCE_DIR); skipped");
-            return ExitCode::SUCCESS;
-        }
+        Ok(dir) => dir,
         Err(message) => {
             println!("conformance: {message}");
             return ExitCode::FAILURE;

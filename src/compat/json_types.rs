@@ -1,5 +1,5 @@
 //! Confluent's JSON Schema difference types and whether each passes a BACKWARD check under the
-//! STRICT (default) and LENIENT policies. Source: `../shared/conformance/json-types.md`.
+//! STRICT (default) and LENIENT policies. Source: `tests/conformance/json-types.md`.
 
 /// (type, passes under STRICT, passes under LENIENT)
 pub const TYPES: &[(&str, bool, bool)] = &[

@@ -1,6 +1,6 @@
 //! The compatibility engine: is a new schema compatible with earlier versions, under a level?
 //!
-//! Semantics are Confluent Schema Registry's (see `../shared/conformance/README.md`):
+//! Semantics are Confluent Schema Registry's (see `tests/conformance/README.md`):
 //! BACKWARD(old, new) asks whether the new schema reads data written with the old one; FORWARD
 //! swaps the two; FULL is both; `*_TRANSITIVE` checks every earlier version instead of the latest.
 //! Each format answers one question, [`FormatChecker::backward`], as a list of [`Difference`]s;
