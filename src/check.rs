@@ -293,15 +293,6 @@ struct Comparer<'a> {
     history: Option<WalkedHistory>,
 }
 
-fn is_transitive(level: CompatibilityLevel) -> bool {
-    matches!(
-        level,
-        CompatibilityLevel::BackwardTransitive
-            | CompatibilityLevel::ForwardTransitive
-            | CompatibilityLevel::FullTransitive
-    )
-}
-
 /// Whether `new` drops a guarantee `old` gave.
 fn loosened(old: CompatibilityLevel, new: CompatibilityLevel) -> bool {
     use CompatibilityLevel as L;
@@ -314,7 +305,7 @@ fn loosened(old: CompatibilityLevel, new: CompatibilityLevel) -> bool {
     let ((old_back, old_forward), (new_back, new_forward)) = (directions(old), directions(new));
     (old_back && !new_back)
         || (old_forward && !new_forward)
-        || (is_transitive(old) && !is_transitive(new))
+        || (old.is_transitive() && !new.is_transitive())
 }
 
 impl Comparer<'_> {
@@ -620,7 +611,7 @@ impl Comparer<'_> {
         let baseline_files = CatalogFiles {
             catalog: self.baseline,
         };
-        let mut earlier: Vec<(String, String)> = if is_transitive(level) {
+        let mut earlier: Vec<(String, String)> = if level.is_transitive() {
             self.history_of((new, role), &new_path, format)
         } else {
             Vec::new()
@@ -762,7 +753,7 @@ impl Comparer<'_> {
         self.current
             .events
             .iter()
-            .filter(|event| is_transitive(self.current.effective_compatibility(event)))
+            .filter(|event| self.current.effective_compatibility(event).is_transitive())
             .flat_map(|event| ROLES.map(|role| (event, role)))
             .filter(|(event, role)| {
                 baseline.get(&event.id()).is_some_and(|old| {

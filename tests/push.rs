@@ -25,16 +25,17 @@ impl Promotion {
         Self::with(|_| None, "")
     }
 
-    /// `serve_args(index)` adds arguments to one registry's `serve`; `auth` is YAML added to
-    /// every environment's registry settings.
-    fn with(serve_args: impl Fn(usize) -> Option<Vec<&'static str>>, auth: &str) -> Self {
+    /// `serve_args(index)` adds arguments to one registry's `serve`; `settings` is YAML added
+    /// to every environment's registry settings (an `auth:` there makes the registries require
+    /// basic auth).
+    fn with(serve_args: impl Fn(usize) -> Option<Vec<&'static str>>, settings: &str) -> Self {
         let fixture = Fixture::example();
         let mut registry_dirs = Vec::new();
         let mut registries = Vec::new();
         for index in 0..ENVIRONMENTS.len() {
             let dir = tempfile::tempdir().unwrap();
             let extra = serve_args(index).unwrap_or_default();
-            let credentials = (!auth.is_empty()).then_some("ci:s3cret");
+            let credentials = settings.contains("auth:").then_some("ci:s3cret");
             registries.push(start_registry_with(dir.path(), credentials, &extra));
             registry_dirs.push(dir);
         }
@@ -43,19 +44,19 @@ impl Promotion {
             _registry_dirs: registry_dirs,
             registries,
         };
-        promotion.point_environments(auth);
+        promotion.point_environments(settings);
         commit_all_on_main(promotion.root());
         promotion
     }
 
-    fn point_environments(&self, auth: &str) {
+    fn point_environments(&self, extra: &str) {
         let settings = self.fixture.read("evcat.yaml");
         let start = settings.find("environments:").unwrap();
         let end = settings.find("defaults:").unwrap();
         let mut environments = String::from("environments:\n");
         for (name, registry) in ENVIRONMENTS.iter().zip(&self.registries) {
             environments.push_str(&format!(
-                "  - name: {name}\n    registry: {{ url: \"http://{}\"{auth} }}\n",
+                "  - name: {name}\n    registry: {{ url: \"http://{}\"{extra} }}\n",
                 registry.address
             ));
             if *name == "prod" {
@@ -272,6 +273,27 @@ fn compatible_change_adds_one_version_in_every_environment() {
         assert_eq!(payment["verdict"], "compatible", "{name}");
         assert_eq!(promotion.versions(index, PAYMENT_SUBJECT), vec![1, 2]);
     }
+    // Issue 10: the order gate's lookups are counted: sent by staging and prod to the
+    // environment before, and received there (in dev's and staging's totals).
+    let summary = |name: &str| environment(&outcome, name)["summary"].clone();
+    assert!(summary("dev").get("order_gate_requests").is_none());
+    for name in ["staging", "prod"] {
+        // Two lookups: the changed schema and the shared Money type it references.
+        assert_eq!(summary(name)["order_gate_requests"], 2, "{name}");
+    }
+    // The same kind of change pushed to dev alone costs dev its own requests only; pushed
+    // through prod, dev also received staging's two lookups.
+    let through_prod = summary("dev")["requests"].as_u64().unwrap();
+    add_payment_field(
+        &promotion,
+        r#"{"name": "device", "type": ["null", "string"], "default": null}"#,
+    );
+    promotion.commit("add device");
+    let alone = report(&promotion.push(&["--env", "dev"]));
+    let own = environment(&alone, "dev")["summary"]["requests"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(through_prod, own + 2);
 }
 
 #[test]
@@ -650,4 +672,86 @@ fn verify_levels_finds_a_level_changed_by_hand() {
         promotion.get(0, &format!("/config/{subject}")).unwrap()["compatibilityLevel"],
         "BACKWARD"
     );
+}
+
+const ADDRESS_SUBJECT: &str = "customers.customer-address-changed.v1-value";
+
+/// Issue 10: a registry like Karapace (no all-versions compatibility endpoint, no JSON Schema
+/// references). Without `json_references: bundle` the JSON subjects that `$ref` a shared file
+/// fail, saying why; with it, the whole sequence works: first push, no-op, compatible change
+/// under a transitive level (asked version by version), incompatible change.
+#[test]
+fn push_through_a_registry_like_karapace() {
+    let karapace = |_| Some(vec!["--karapace-dialect"]);
+    let refused = Promotion::with(karapace, "");
+    // The refusal can only come while writing (the shared file it refers to is new too): the
+    // push stops there, with complete schemas behind it, and says why in words.
+    let outcome = refused.push(&["--env", "dev"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stdout);
+    let outcome = report(&outcome);
+    let dev = &environment(&outcome, "dev")["outcome"];
+    assert_eq!(dev["status"], "push_failed", "{dev}");
+    let reason = dev["reason"].as_str().unwrap();
+    assert!(reason.contains(ADDRESS_SUBJECT), "{reason}");
+    assert!(
+        reason.contains("does not support references for JSON Schemas")
+            && reason.contains("json_references: bundle"),
+        "{reason}"
+    );
+    assert!(!refused.subjects(0).contains(&ADDRESS_SUBJECT.to_string()));
+
+    let promotion = Promotion::with(karapace, ", json_references: bundle");
+    let first = promotion.push(&["--through", "prod"]);
+    assert_eq!(first.code, 0, "{}", first.stdout);
+    let stored = promotion
+        .get(0, &format!("/subjects/{ADDRESS_SUBJECT}/versions/1"))
+        .unwrap();
+    assert!(stored.get("references").is_none(), "{stored}");
+    assert!(
+        stored["schema"].as_str().unwrap().contains("$defs"),
+        "{stored}"
+    );
+
+    let again = report(&promotion.push(&["--through", "prod"]));
+    for name in ENVIRONMENTS {
+        let summary = &environment(&again, name)["summary"];
+        assert_eq!(summary["writes"], 0, "{name}: {summary}");
+    }
+
+    // PaymentAuthorized is FULL_TRANSITIVE: each of its versions is asked in turn.
+    for (version, field) in ["channel", "device", "region"].iter().enumerate() {
+        add_payment_field(
+            &promotion,
+            &format!(r#"{{"name": "{field}", "type": ["null", "string"], "default": null}}"#),
+        );
+        promotion.commit(field);
+        let pushed = report(&promotion.push(&["--env", "dev"]));
+        let dev = environment(&pushed, "dev");
+        assert_eq!(item(dev, PAYMENT_SUBJECT)["verdict"], "compatible");
+        // The lookups (one per subject), the registry-wide level, the own levels of the two
+        // subjects whose level differs from it, the all-versions check that answers 404 (asked
+        // once per run), the list of versions, one check per registered version, the
+        // registration.
+        let subjects = dev["summary"]["subjects"].as_u64().unwrap();
+        let per_version = version as u64 + 1;
+        assert_eq!(
+            dev["summary"]["requests"].as_u64().unwrap(),
+            subjects + 1 + 2 + 1 + 1 + per_version + 1,
+            "{}",
+            dev["summary"]
+        );
+    }
+    add_payment_field(&promotion, r#"{"name": "merchantId", "type": "string"}"#);
+    promotion.fixture.replace(
+        "domains/payments/events/PaymentAuthorized/examples/authorized.json",
+        r#""orderId""#,
+        r#""merchantId": "m-7", "orderId""#,
+    );
+    promotion.commit("require merchantId");
+    let refused = promotion.push(&["--env", "dev"]);
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    let dev = report(&refused);
+    let payment = item(environment(&dev, "dev"), PAYMENT_SUBJECT);
+    assert_eq!(payment["verdict"], "incompatible", "{payment}");
+    assert_eq!(promotion.versions(0, PAYMENT_SUBJECT), vec![1, 2, 3, 4]);
 }

@@ -49,7 +49,9 @@ fn lookup_check_register_and_config() {
     );
     assert!(!client.subject_exists("paid-value").unwrap());
     assert_eq!(
-        client.check("paid-value", &avro(V1)).unwrap(),
+        client
+            .check("paid-value", &avro(V1), CompatibilityLevel::Backward)
+            .unwrap(),
         CheckAnswer {
             compatible: true,
             messages: vec![]
@@ -65,7 +67,9 @@ fn lookup_check_register_and_config() {
         client.lookup("paid-value", &avro(BREAKING)).unwrap(),
         Lookup::NotInSubject
     );
-    let answer = client.check("paid-value", &avro(BREAKING)).unwrap();
+    let answer = client
+        .check("paid-value", &avro(BREAKING), CompatibilityLevel::Backward)
+        .unwrap();
     assert!(!answer.compatible);
     assert!(
         answer.messages[0].contains("TYPE_MISMATCH"),
@@ -166,7 +170,7 @@ fn scenario(registry: &mut dyn Registry) -> Vec<String> {
     answers.push(format!(
         "{:?}",
         registry
-            .check("s", &avro(V1))
+            .check("s", &avro(V1), CompatibilityLevel::Backward)
             .map(|answer| answer.compatible)
     ));
     answers.push(format!("{:?}", registry.register("s", &avro(V1))));
@@ -175,7 +179,7 @@ fn scenario(registry: &mut dyn Registry) -> Vec<String> {
     answers.push(format!(
         "{:?}",
         registry
-            .check("s", &avro(BREAKING))
+            .check("s", &avro(BREAKING), CompatibilityLevel::Backward)
             .map(|answer| (answer.compatible, answer.messages.len()))
     ));
     answers.push(format!(
@@ -272,7 +276,12 @@ fn malformed_answers_are_errors_not_successes() {
             error.message
         );
         assert!(client.register("paid-value", &avro(V1)).is_err(), "{label}");
-        assert!(client.check("paid-value", &avro(V1)).is_err(), "{label}");
+        assert!(
+            client
+                .check("paid-value", &avro(V1), CompatibilityLevel::Backward)
+                .is_err(),
+            "{label}"
+        );
         assert!(client.global_compatibility().is_err(), "{label}");
         assert!(client.compatibility("paid-value").is_err(), "{label}");
         assert!(client.subject_exists("paid-value").is_err(), "{label}");

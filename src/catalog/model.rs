@@ -54,12 +54,27 @@ pub struct RegistrySettings {
     pub url: Option<String>,
     #[serde(default)]
     pub embedded: Option<String>,
+    /// How JSON Schemas that `$ref` other files are registered.
+    #[serde(default)]
+    pub json_references: JsonReferences,
     #[serde(default)]
     pub auth: Option<AuthSettings>,
     #[serde(default)]
     pub tls: TlsSettings,
     #[serde(default)]
     pub timeouts: TimeoutSettings,
+}
+
+/// How an environment registers JSON Schemas that `$ref` other files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JsonReferences {
+    /// As schema references to the referenced files' own subjects (Confluent's way).
+    #[default]
+    References,
+    /// Each referenced file copied into the schema under `$defs`, for registries that do not
+    /// support references for JSON Schema (Karapace).
+    Bundle,
 }
 
 /// Where credentials come from. The literal `password` and `token` keys exist only so that lint

@@ -203,6 +203,10 @@ pub enum RegistryCommand {
         /// Testing aid: take this many milliseconds over each compatibility verdict.
         #[arg(long, hide = true, default_value_t = 0)]
         delay_checks_ms: u64,
+        /// Testing aid: answer like Karapace (no all-versions compatibility endpoint, no JSON
+        /// Schema references).
+        #[arg(long, hide = true)]
+        karapace_dialect: bool,
     },
 }
 
@@ -357,6 +361,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             fail_first,
             delay_writes_ms,
             delay_checks_ms,
+            karapace_dialect,
         }) => commands::serve_registry(
             &dir,
             basic_auth_env.as_deref(),
@@ -366,7 +371,10 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
                 header_timeout: std::time::Duration::from_secs(header_timeout_secs),
                 fail_first,
                 delay_writes: std::time::Duration::from_millis(delay_writes_ms),
-                delay_checks: std::time::Duration::from_millis(delay_checks_ms),
+                behaviour: crate::registry::serve::Behaviour {
+                    delay_checks: std::time::Duration::from_millis(delay_checks_ms),
+                    karapace_dialect,
+                },
             },
         ),
         Command::Check {

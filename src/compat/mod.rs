@@ -137,6 +137,26 @@ impl CompatibilityLevel {
         }
     }
 
+    /// Whether the level checks every earlier version, not only the latest.
+    pub fn is_transitive(self) -> bool {
+        matches!(
+            self,
+            CompatibilityLevel::BackwardTransitive
+                | CompatibilityLevel::ForwardTransitive
+                | CompatibilityLevel::FullTransitive
+        )
+    }
+
+    /// The same directions against the latest version only.
+    pub fn non_transitive(self) -> Self {
+        match self {
+            CompatibilityLevel::BackwardTransitive => CompatibilityLevel::Backward,
+            CompatibilityLevel::ForwardTransitive => CompatibilityLevel::Forward,
+            CompatibilityLevel::FullTransitive => CompatibilityLevel::Full,
+            other => other,
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
         use CompatibilityLevel as L;
         [

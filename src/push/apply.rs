@@ -74,7 +74,7 @@ impl Apply<'_> {
         if matches!(item.verdict, Verdict::Deferred { .. }) {
             let answer = self
                 .registry
-                .check(&registration.subject, &schema)
+                .check(&registration.subject, &schema, registration.level)
                 .map_err(|error| format!("the compatibility check failed: {error}"))?;
             if !answer.compatible {
                 item.verdict = Verdict::Incompatible;

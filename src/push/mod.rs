@@ -15,6 +15,7 @@
 //! schema with its references) and resumable: the next push continues from it.
 
 mod apply;
+pub mod bundle;
 pub mod desired;
 mod findings;
 mod plan;
@@ -24,7 +25,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, CompatibilityLevel, Environment};
+use crate::catalog::{Catalog, CompatibilityLevel, Environment, JsonReferences};
 use crate::registry::connect::{self, ConnectError};
 use crate::registry::Registry;
 pub use desired::{desired, DesiredError, Origin, Registration};
@@ -144,8 +145,13 @@ pub struct Summary {
     pub failed: usize,
     /// Writes made (registrations and level changes).
     pub writes: usize,
-    /// HTTP requests sent to the registry, retries included; absent for an embedded registry.
+    /// HTTP requests this environment's registry received during the run, retries included:
+    /// its own plan and writes, and the next environment's order gate; absent for an embedded
+    /// registry.
     pub requests: Option<u64>,
+    /// HTTP requests this environment's order gate sent to the previous environment's registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_gate_requests: Option<u64>,
 }
 
 /// One subject in an environment's plan.
@@ -251,6 +257,18 @@ pub fn run(
     // counts it as held, since a real run would have written it first.
     let mut planned_before: HashSet<usize> = HashSet::new();
     let mut failed = false;
+    // Environments registering JSON references bundled get their own variant of the list (the
+    // same indices), made once.
+    let bundles =
+        |environment: &Environment| environment.registry.json_references == JsonReferences::Bundle;
+    let bundled = environments[first.saturating_sub(1)..=last]
+        .iter()
+        .any(bundles)
+        .then(|| bundle::bundled(registrations));
+    let form = |environment: &Environment| match &bundled {
+        Some(bundled) if bundles(environment) => bundled.as_slice(),
+        _ => registrations,
+    };
     for index in first..=last {
         let environment = &environments[index];
         if failed {
@@ -275,7 +293,8 @@ pub fn run(
             previous: index
                 .checked_sub(1)
                 .map(|previous| environments[previous].name.as_str()),
-            registrations,
+            registrations: form(environment),
+            previous_registrations: form(&environments[index.saturating_sub(1)]),
             catalog_root: options.catalog_root,
             progress,
         };
@@ -288,6 +307,15 @@ pub fn run(
             HashSet::new()
         };
         report.environments.push(environment_report);
+    }
+    // What each registry received in all: the next environment's order gate asked it too.
+    for (offset, environment) in report.environments.iter_mut().enumerate() {
+        if let (Some(requests), Some(registry)) = (
+            environment.summary.requests.as_mut(),
+            registries.get(&(first + offset)),
+        ) {
+            *requests = registry.requests_sent().unwrap_or(*requests);
+        }
     }
     Ok(report)
 }

@@ -20,7 +20,10 @@ pub(super) struct EnvironmentRun<'a> {
     pub(super) verify_levels: bool,
     /// The environment before this one in promotion order, if any.
     pub(super) previous: Option<&'a str>,
+    /// What this environment registers (JSON references bundled when it asks for that).
     pub(super) registrations: &'a [Registration],
+    /// The same as the environment before registers them, for the order gate.
+    pub(super) previous_registrations: &'a [Registration],
     pub(super) catalog_root: &'a Path,
     pub(super) progress: &'a dyn Progress,
 }
@@ -91,9 +94,15 @@ impl EnvironmentRun<'_> {
             self.progress,
         );
         let mut items = self.plan(registry.as_mut(), &resolutions, global);
+        let mut order_gate_requests = None;
         if index > 0 {
             if let Some(previous) = registries.get_mut(&(index - 1)) {
+                let before = previous.requests_sent();
                 self.order_gate(previous.as_mut(), &mut items, planned_before);
+                order_gate_requests = previous
+                    .requests_sent()
+                    .zip(before)
+                    .map(|(after, before)| after - before);
             }
         }
         let registered: HashSet<usize> = items
@@ -131,6 +140,7 @@ impl EnvironmentRun<'_> {
         report.summary = Summary {
             writes,
             requests: requests_since(registry.as_ref()),
+            order_gate_requests,
             ..summarize(&items)
         };
         report.items = items;
@@ -220,7 +230,9 @@ impl EnvironmentRun<'_> {
             self.plan_level(registry, registration, item, global);
             if item.action == Action::NewVersion && item.verdict == Verdict::NotNeeded {
                 let schema = stored_schema(self.registrations, registration, &versions);
-                item.verdict = match schema.map(|schema| registry.check(&item.subject, &schema)) {
+                item.verdict = match schema
+                    .map(|schema| registry.check(&item.subject, &schema, registration.level))
+                {
                     Some(Ok(answer)) if answer.compatible => Verdict::Compatible,
                     Some(Ok(answer)) => {
                         item.messages = answer.messages;
@@ -365,7 +377,12 @@ impl EnvironmentRun<'_> {
                 pending.extend(self.registrations[index].references.iter().map(|(_, r)| *r));
             }
         }
-        let held = resolve(previous, self.registrations, &needed, self.progress);
+        let held = resolve(
+            previous,
+            self.previous_registrations,
+            &needed,
+            self.progress,
+        );
         let previous_name = self.previous.unwrap_or("the environment before");
         for (index, item) in items.iter_mut().enumerate() {
             if !item.action.registers() || planned_before.contains(&index) {

@@ -62,9 +62,14 @@ pub trait Registry {
     /// Whether `subject` has a live version.
     fn subject_exists(&mut self, subject: &str) -> Result<bool, RegistryError>;
 
-    /// Whether `schema` may be registered under `subject`, with the registry's reasons.
-    fn check(&mut self, subject: &str, schema: &StoredSchema)
-        -> Result<CheckAnswer, RegistryError>;
+    /// Whether `schema` may be registered under `subject`, whose level is `level`, with the
+    /// registry's reasons.
+    fn check(
+        &mut self,
+        subject: &str,
+        schema: &StoredSchema,
+        level: CompatibilityLevel,
+    ) -> Result<CheckAnswer, RegistryError>;
 
     /// Registers `schema` under `subject`; returns its global id.
     fn register(&mut self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError>;
@@ -111,7 +116,9 @@ impl Registry for Store {
         &mut self,
         subject: &str,
         schema: &StoredSchema,
+        _level: CompatibilityLevel,
     ) -> Result<CheckAnswer, RegistryError> {
+        // The store applies the subject's own level, which is the one given.
         let verdict = match self.check_compatibility(subject, schema, None) {
             Ok(verdict) => verdict,
             // A subject that does not exist yet accepts any schema.
@@ -212,8 +219,9 @@ impl Registry for http::HttpRegistry {
         &mut self,
         subject: &str,
         schema: &StoredSchema,
+        level: CompatibilityLevel,
     ) -> Result<CheckAnswer, RegistryError> {
-        http::HttpRegistry::check(self, subject, schema)
+        http::HttpRegistry::check(self, subject, schema, level)
     }
 
     fn register(&mut self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError> {

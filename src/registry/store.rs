@@ -493,7 +493,7 @@ impl Store {
         let refs: Vec<&load::Parsed> = parsed.iter().collect();
         // One version against itself is what a non-transitive level sees as "the latest".
         let level = match against {
-            Some(_) => non_transitive(level),
+            Some(_) => level.non_transitive(),
             None => level,
         };
         load::check_parsed(level, Policy::Strict, &refs, &new)
@@ -655,15 +655,6 @@ impl Store {
         }
         self.save()?;
         Ok(versions)
-    }
-}
-
-fn non_transitive(level: CompatibilityLevel) -> CompatibilityLevel {
-    match level {
-        CompatibilityLevel::BackwardTransitive => CompatibilityLevel::Backward,
-        CompatibilityLevel::ForwardTransitive => CompatibilityLevel::Forward,
-        CompatibilityLevel::FullTransitive => CompatibilityLevel::Full,
-        other => other,
     }
 }
 

@@ -125,7 +125,10 @@ fn summary_line(summary: &Summary) -> String {
     }
     let _ = write!(line, "; {} write(s)", summary.writes);
     if let Some(requests) = summary.requests {
-        let _ = write!(line, ", {requests} request(s)");
+        let _ = write!(line, ", {requests} request(s) received");
+    }
+    if let Some(requests) = summary.order_gate_requests {
+        let _ = write!(line, ", {requests} sent to the previous environment");
     }
     line
 }

@@ -62,8 +62,18 @@ pub struct ServeOptions {
     /// Testing aid: wait this long before each registration, as a slow registry would, so a
     /// push can be interrupted midway.
     pub delay_writes: Duration,
-    /// Testing aid: take this long over each compatibility verdict, as a slow comparison would.
+    /// How requests are answered (testing aids that imitate other registries).
+    pub behaviour: Behaviour,
+}
+
+/// Testing aids that make the server behave like a slower or a different registry.
+#[derive(Clone, Debug, Default)]
+pub struct Behaviour {
+    /// Take this long over each compatibility verdict, as a slow comparison would.
     pub delay_checks: Duration,
+    /// Answer like Karapace: no all-versions compatibility endpoint (a plain 404), and no
+    /// references for JSON Schemas (422 with error code 44302).
+    pub karapace_dialect: bool,
 }
 
 /// What every request shares.
@@ -73,7 +83,7 @@ pub(crate) struct Shared {
     expected_credentials: Option<Vec<u8>>,
     failures_left: AtomicU32,
     delay_writes: Duration,
-    delay_checks: Duration,
+    behaviour: Behaviour,
 }
 
 /// Serves until the process ends. Prints the address it listens on (a port of 0 is resolved),
@@ -96,7 +106,7 @@ pub fn serve(store: Store, options: &ServeOptions) -> Result<(), ServeError> {
             .map(|credentials| credentials.as_bytes().to_vec()),
         failures_left: AtomicU32::new(options.fail_first),
         delay_writes: options.delay_writes,
-        delay_checks: options.delay_checks,
+        behaviour: options.behaviour.clone(),
     });
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.listen)

@@ -7,7 +7,7 @@ use http::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{error_body, Shared};
+use super::{error_body, Behaviour, Shared};
 use crate::catalog::{CompatibilityLevel, Format};
 use crate::compat::load::explain;
 use crate::registry::store::{
@@ -214,17 +214,23 @@ pub(super) fn handle_shared(
     url: String,
     body: String,
 ) -> (u16, Value) {
-    dispatch(&shared.store, shared.delay_checks, &method, &url, &body)
+    dispatch(&shared.store, &shared.behaviour, &method, &url, &body)
 }
 
 fn dispatch(
     store: &RwLock<Store>,
-    delay_checks: std::time::Duration,
+    behaviour: &Behaviour,
     method: &Method,
     url: &str,
     body: &str,
 ) -> (u16, Value) {
     let request = Request::new(method, url);
+    if behaviour.karapace_dialect {
+        if let Some(answer) = karapace_refusal(&request, body) {
+            return answer;
+        }
+    }
+    let delay_checks = behaviour.delay_checks;
     let allowed = allowed_methods(&request.parts());
     if allowed.is_empty() {
         return failure(request.not_found());
@@ -251,6 +257,36 @@ fn dispatch(
         Ok(value) => (200, value),
         Err(error) => failure(error),
     }
+}
+
+/// What Karapace (6.2) refuses that Confluent answers: the all-versions compatibility endpoint
+/// (a plain 404, without a Confluent error code) and references in JSON Schemas (44302).
+fn karapace_refusal(request: &Request<'_>, body: &str) -> Option<(u16, Value)> {
+    let parts = request.parts();
+    if request.method == Method::POST
+        && matches!(
+            parts.as_slice(),
+            ["compatibility", "subjects", _, "versions"]
+        )
+    {
+        return Some((404, Value::String("404: Not Found".to_string())));
+    }
+    let sends_schema = request.method == Method::POST
+        && matches!(
+            parts.as_slice(),
+            ["subjects", _] | ["subjects", _, "versions"] | ["compatibility", ..]
+        );
+    let json_with_references = parse_schema(body)
+        .is_ok_and(|schema| schema.schema_type == Format::Json && !schema.references.is_empty());
+    (sends_schema && json_with_references).then(|| {
+        (
+            422,
+            error_body(
+                44302,
+                "Schema references are not supported for 'JSON' schema type",
+            ),
+        )
+    })
 }
 
 /// Registers a schema: the verdict (the slow part) is computed under the shared lock, then the

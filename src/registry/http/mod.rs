@@ -16,8 +16,10 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+mod compatibility;
+
 use super::store::{RegistryError, StoredSchema};
-use super::{CheckAnswer, Lookup};
+use super::Lookup;
 use crate::catalog::{CompatibilityLevel, Format};
 
 /// How to authenticate.
@@ -94,6 +96,8 @@ impl HttpSettings {
 /// A client for one registry.
 pub struct HttpRegistry {
     base: String,
+    /// How this registry answers compatibility questions, learnt on the first one asked.
+    compatibility_form: compatibility::FormCell,
     client: Client,
     /// The `Authorization` header, built (and checked) once; marked sensitive.
     authorization: Option<reqwest::header::HeaderValue>,
@@ -165,6 +169,7 @@ impl HttpRegistry {
             .map_err(|error| client_error(format!("cannot set up the HTTP client: {error}")))?;
         Ok(HttpRegistry {
             base: settings.url.clone(),
+            compatibility_form: Default::default(),
             client,
             authorization: settings
                 .credentials
@@ -312,52 +317,6 @@ impl HttpRegistry {
     pub fn global_compatibility(&self) -> Result<CompatibilityLevel, RegistryError> {
         let answer = self.send(Method::GET, "/config", None)?;
         level_in(&answer).ok_or_else(|| malformed("GET /config", "a compatibility level", &answer))
-    }
-
-    /// Asks the registry whether `schema` may be registered under `subject`; its messages explain.
-    pub fn check(
-        &self,
-        subject: &str,
-        schema: &StoredSchema,
-    ) -> Result<CheckAnswer, RegistryError> {
-        let path = format!(
-            "/compatibility/subjects/{}/versions?verbose=true",
-            segment(subject)
-        );
-        match self.send(Method::POST, &path, Some(&schema_body(schema))) {
-            Ok(answer) => {
-                let Some(compatible) = answer["is_compatible"].as_bool() else {
-                    return Err(malformed(
-                        &format!("POST /compatibility/subjects/{subject}/versions"),
-                        "`is_compatible` (true or false)",
-                        &answer,
-                    ));
-                };
-                // Messages are explanations only; whatever their shape, they are shown.
-                let messages = answer["messages"]
-                    .as_array()
-                    .map(|list| {
-                        list.iter()
-                            .map(|message| {
-                                message
-                                    .as_str()
-                                    .map_or_else(|| message.to_string(), str::to_string)
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                Ok(CheckAnswer {
-                    compatible,
-                    messages,
-                })
-            }
-            // A subject that does not exist yet accepts any schema.
-            Err(error) if error.code == 40401 => Ok(CheckAnswer {
-                compatible: true,
-                messages: Vec::new(),
-            }),
-            Err(error) => Err(error),
-        }
     }
 
     pub fn register(&self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError> {
@@ -559,6 +518,11 @@ fn error_from(status: StatusCode, response: Response, endpoint: &str) -> Registr
     let message = match status.as_u16() {
         401 => format!("{message}: the registry did not accept the credentials; check the environment's auth settings"),
         403 => format!("{message}: the credentials are not allowed to do this"),
+        _ if code == 44302 => format!(
+            "{message}: this registry does not support references for JSON Schemas; give the \
+             environment's registry `json_references: bundle` to register them with their \
+             referenced files bundled in"
+        ),
         _ => message,
     };
     RegistryError { code, message }
