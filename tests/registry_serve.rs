@@ -480,3 +480,210 @@ fn exhausted_file_descriptors_do_not_spin() {
         "the server used {used} ticks of CPU in 2 s with no work"
     );
 }
+
+fn register(registry: &Registry, subject: &str, body: Value) -> (u16, Value) {
+    let (status, _, answer) = request(
+        registry,
+        "POST",
+        &format!("/subjects/{subject}/versions"),
+        Some(body),
+    );
+    (status, answer)
+}
+
+/// Issue 10: references resolve transitively (C -> B -> A with only B listed), in Avro,
+/// Protobuf and JSON Schema; `-1` means the latest version; a missing reference is 42201; a
+/// referenced version cannot be deleted (42206).
+#[test]
+fn references_are_resolved_transitively_and_protected() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start(dir.path(), None);
+    // Avro.
+    let a = json!({"schema": r#"{"type":"record","name":"A","namespace":"t","fields":[{"name":"x","type":"int"}]}"#});
+    assert_eq!(register(&registry, "a", a).0, 200);
+    let b = json!({
+        "schema": r#"{"type":"record","name":"B","namespace":"t","fields":[{"name":"a","type":"t.A"}]}"#,
+        "references": [{"name": "t.A", "subject": "a", "version": 1}]
+    });
+    assert_eq!(register(&registry, "b", b).0, 200);
+    let c = json!({
+        "schema": r#"{"type":"record","name":"C","namespace":"t","fields":[{"name":"b","type":"t.B"}]}"#,
+        "references": [{"name": "t.B", "subject": "b", "version": -1}]
+    });
+    let (status, answer) = register(&registry, "c", c);
+    assert_eq!(status, 200, "{answer}");
+    let stored = request(&registry, "GET", "/subjects/c/versions/1", None).2;
+    assert_eq!(
+        stored["references"][0]["version"], 1,
+        "-1 was pinned: {stored}"
+    );
+    // Protobuf.
+    let proto = |schema: &str, references: Value| json!({"schemaType": "PROTOBUF", "schema": schema, "references": references});
+    let pa = proto(
+        "syntax = \"proto3\";\npackage t;\nmessage PA { int32 x = 1; }\n",
+        json!([]),
+    );
+    assert_eq!(register(&registry, "pa", pa).0, 200);
+    let pb = proto(
+        "syntax = \"proto3\";\npackage t;\nimport \"pa.proto\";\nmessage PB { PA a = 1; }\n",
+        json!([{"name": "pa.proto", "subject": "pa", "version": 1}]),
+    );
+    assert_eq!(register(&registry, "pb", pb).0, 200);
+    let pc = proto(
+        "syntax = \"proto3\";\npackage t;\nimport \"pb.proto\";\nmessage PC { PB b = 1; }\n",
+        json!([{"name": "pb.proto", "subject": "pb", "version": 1}]),
+    );
+    let (status, answer) = register(&registry, "pc", pc);
+    assert_eq!(status, 200, "{answer}");
+    // JSON Schema.
+    let js = |schema: Value, references: Value| json!({"schemaType": "JSON", "schema": schema.to_string(), "references": references});
+    let ja = js(json!({"type": "integer"}), json!([]));
+    assert_eq!(register(&registry, "ja", ja).0, 200);
+    let jb = js(
+        json!({"type": "object", "properties": {"a": {"$ref": "ja.json"}}}),
+        json!([{"name": "ja.json", "subject": "ja", "version": 1}]),
+    );
+    assert_eq!(register(&registry, "jb", jb).0, 200);
+    let jc = js(
+        json!({"type": "object", "properties": {"b": {"$ref": "jb.json"}}}),
+        json!([{"name": "jb.json", "subject": "jb", "version": 1}]),
+    );
+    let (status, answer) = register(&registry, "jc", jc);
+    assert_eq!(status, 200, "{answer}");
+
+    let missing = json!({
+        "schema": r#"{"type":"record","name":"D","fields":[{"name":"a","type":"t.A"}]}"#,
+        "references": [{"name": "t.A", "subject": "nowhere", "version": 1}]
+    });
+    let (status, answer) = register(&registry, "d", missing);
+    assert_eq!(
+        (status, answer["error_code"].clone()),
+        (422, json!(42201)),
+        "{answer}"
+    );
+
+    let (status, _, answer) = request(&registry, "DELETE", "/subjects/a/versions/1", None);
+    assert_eq!(
+        (status, answer["error_code"].clone()),
+        (422, json!(42206)),
+        "{answer}"
+    );
+    let (status, _, answer) = request(&registry, "DELETE", "/subjects/pa", None);
+    assert_eq!(
+        (status, answer["error_code"].clone()),
+        (422, json!(42206)),
+        "{answer}"
+    );
+}
+
+/// Issue 10: `deleted=true` shows soft-deleted versions to reads and lookups, `deletedOnly`
+/// lists only them, and a soft subject delete answers with the versions it deleted.
+#[test]
+fn soft_deleted_versions_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start(dir.path(), None);
+    assert_eq!(register(&registry, "s", json!({"schema": V1})).0, 200);
+    assert_eq!(register(&registry, "s", json!({"schema": V2})).0, 200);
+    assert_eq!(
+        request(&registry, "DELETE", "/subjects/s/versions/1", None).0,
+        200
+    );
+    assert_eq!(
+        request(&registry, "GET", "/subjects/s/versions/1", None).0,
+        404
+    );
+    let (status, _, shown) = request(
+        &registry,
+        "GET",
+        "/subjects/s/versions/1?deleted=True",
+        None,
+    );
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["version"], 1);
+    let (status, _, _) = request(
+        &registry,
+        "POST",
+        "/subjects/s",
+        Some(json!({"schema": V1})),
+    );
+    assert_eq!(status, 404);
+    let (status, _, found) = request(
+        &registry,
+        "POST",
+        "/subjects/s?deleted=true",
+        Some(json!({"schema": V1})),
+    );
+    assert_eq!(
+        (status, found["version"].clone()),
+        (200, json!(1)),
+        "{found}"
+    );
+    let only = request(
+        &registry,
+        "GET",
+        "/subjects/s/versions?deletedOnly=true",
+        None,
+    )
+    .2;
+    assert_eq!(only, json!([1]));
+    let (_, _, deleted) = request(&registry, "DELETE", "/subjects/s", None);
+    assert_eq!(deleted, json!([2]), "only what this delete deleted");
+    assert_eq!(
+        request(&registry, "GET", "/subjects?deletedOnly=true", None).2,
+        json!(["s"])
+    );
+}
+
+/// Issue 10: the endpoints Confluent's clients call beyond the basics.
+#[test]
+fn listing_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start(dir.path(), None);
+    for subject in ["orders-value", "orders-key", "payments-value"] {
+        assert_eq!(register(&registry, subject, json!({"schema": V1})).0, 200);
+    }
+    assert_eq!(
+        register(&registry, "orders-value", json!({"schema": V2})).0,
+        200
+    );
+    assert_eq!(request(&registry, "GET", "/", None).0, 200);
+    assert_eq!(request(&registry, "GET", "/contexts", None).2, json!(["."]));
+    let all = request(&registry, "GET", "/schemas", None).2;
+    assert_eq!(all.as_array().unwrap().len(), 4, "{all}");
+    let orders = request(
+        &registry,
+        "GET",
+        "/schemas?subjectPrefix=orders&latestOnly=true",
+        None,
+    )
+    .2;
+    let listed: Vec<(String, u64)> = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["subject"].as_str().unwrap().to_string(),
+                entry["version"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("orders-key".to_string(), 1),
+            ("orders-value".to_string(), 2)
+        ]
+    );
+    let page = request(&registry, "GET", "/schemas?offset=1&limit=2", None).2;
+    assert_eq!(page.as_array().unwrap().len(), 2, "{page}");
+    let subjects = request(&registry, "GET", "/schemas/ids/1/subjects", None).2;
+    assert_eq!(
+        subjects,
+        json!(["orders-key", "orders-value", "payments-value"])
+    );
+    let schema = request(&registry, "GET", "/schemas/ids/1/schema", None).2;
+    assert_eq!(schema["name"], "Paid", "{schema}");
+    let prefixed = request(&registry, "GET", "/subjects?subjectPrefix=pay", None).2;
+    assert_eq!(prefixed, json!(["payments-value"]));
+}

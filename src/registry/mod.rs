@@ -95,7 +95,7 @@ pub trait Registry {
 
 impl Registry for Store {
     fn subject_exists(&mut self, subject: &str) -> Result<bool, RegistryError> {
-        match self.versions(subject, false) {
+        match self.versions(subject, store::Deleted::Hide) {
             Ok(_) => Ok(true),
             Err(error) if error.code == 40401 => Ok(false),
             Err(error) => Err(error),

@@ -11,8 +11,8 @@ use super::{error_body, Behaviour, Shared};
 use crate::catalog::{CompatibilityLevel, Format};
 use crate::compat::load::explain;
 use crate::registry::store::{
-    CheckedVerdict, Mode, Reference, RegisteredVersion, RegistryError, Store, StoredSchema,
-    VersionSelector,
+    CheckedVerdict, Deleted, Mode, Reference, RegisteredVersion, RegistryError, Store,
+    StoredSchema, VersionSelector,
 };
 
 fn failure(error: RegistryError) -> (u16, Value) {
@@ -25,7 +25,15 @@ struct SchemaRequest {
     #[serde(default, rename = "schemaType")]
     schema_type: Option<String>,
     #[serde(default)]
-    references: Vec<Reference>,
+    references: Vec<RequestReference>,
+}
+
+/// A reference as a client sends it: version `-1` means the latest.
+#[derive(Deserialize)]
+struct RequestReference {
+    name: String,
+    subject: String,
+    version: i64,
 }
 
 fn format_of(schema_type: Option<&str>) -> Result<Format, RegistryError> {
@@ -48,16 +56,96 @@ fn type_name(format: Format) -> &'static str {
     }
 }
 
+/// The schema a request sends. A reference to version `-1` (the latest) is kept as version 0
+/// until [`parse_schema_in`] pins it.
 fn parse_schema(body: &str) -> Result<StoredSchema, RegistryError> {
-    let request: SchemaRequest = serde_json::from_str(body).map_err(|error| RegistryError {
+    let invalid = |message: String| RegistryError {
         code: 42201,
-        message: format!("Invalid request body: {error}"),
-    })?;
+        message,
+    };
+    let request: SchemaRequest = serde_json::from_str(body)
+        .map_err(|error| invalid(format!("Invalid request body: {error}")))?;
+    let references = request
+        .references
+        .into_iter()
+        .map(|reference| {
+            let version = match reference.version {
+                -1 => 0,
+                version => u32::try_from(version)
+                    .ok()
+                    .filter(|version| *version > 0)
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "Invalid schema: reference {} has version {}",
+                            reference.name, reference.version
+                        ))
+                    })?,
+            };
+            Ok(Reference {
+                name: reference.name,
+                subject: reference.subject,
+                version,
+            })
+        })
+        .collect::<Result<Vec<_>, RegistryError>>()?;
     Ok(StoredSchema {
         schema_type: format_of(request.schema_type.as_deref())?,
         schema: request.schema,
-        references: request.references,
+        references,
     })
+}
+
+/// The schema a request sends, with `-1` references pinned to the referenced subject's latest
+/// version in `store`.
+fn parse_schema_in(store: &Store, body: &str) -> Result<StoredSchema, RegistryError> {
+    let mut schema = parse_schema(body)?;
+    store.pin_latest_references(&mut schema)?;
+    Ok(schema)
+}
+
+/// A schema's text as `GET .../schema` returns it: JSON for Avro and JSON Schema, a string for
+/// Protobuf.
+fn raw_schema(schema: &StoredSchema) -> Value {
+    serde_json::from_str(&schema.schema).unwrap_or_else(|_| Value::String(schema.schema.clone()))
+}
+
+/// `GET /schemas`: registered versions, filtered by `subjectPrefix`, `latestOnly` and the
+/// `deleted` flags, paged by `offset` and `limit` (-1: no limit).
+fn list_schemas(store: &Store, request: &Request<'_>) -> Value {
+    let prefix = request.parameter("subjectPrefix").unwrap_or_default();
+    let number = |name: &str| {
+        request
+            .parameter(name)
+            .and_then(|value| value.parse::<i64>().ok())
+    };
+    let offset = usize::try_from(number("offset").unwrap_or(0)).unwrap_or(0);
+    let limit = number("limit")
+        .and_then(|limit| usize::try_from(limit).ok())
+        .unwrap_or(usize::MAX);
+    let mut versions: Vec<RegisteredVersion> = store
+        .all_versions(request.deleted())
+        .into_iter()
+        .filter(|version| version.subject.starts_with(&prefix))
+        .collect();
+    if request.flag("latestOnly") {
+        // Versions come by subject, then version: keep the last of each subject.
+        let mut latest: Vec<RegisteredVersion> = Vec::new();
+        for version in versions {
+            match latest.last_mut() {
+                Some(last) if last.subject == version.subject => *last = version,
+                _ => latest.push(version),
+            }
+        }
+        versions = latest;
+    }
+    Value::Array(
+        versions
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(version_body)
+            .collect(),
+    )
 }
 
 /// A stored schema as Confluent shows it: `schemaType` only when not Avro, `references` only
@@ -175,6 +263,26 @@ impl<'u> Request<'u> {
         self.flags.iter().any(|flag| flag == name)
     }
 
+    /// Which versions a read shows, by `deletedOnly` and `deleted`.
+    fn deleted(&self) -> Deleted {
+        if self.flag("deletedOnly") {
+            Deleted::Only
+        } else if self.flag("deleted") {
+            Deleted::Include
+        } else {
+            Deleted::Hide
+        }
+    }
+
+    /// A query parameter's value (percent-decoded).
+    fn parameter(&self, name: &str) -> Option<String> {
+        let (_, query) = self.url.split_once('?')?;
+        query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| percent_decode(value))
+        })
+    }
+
     fn not_found(&self) -> RegistryError {
         RegistryError {
             code: 404,
@@ -187,8 +295,10 @@ impl<'u> Request<'u> {
 /// unknown one 404.
 fn allowed_methods(parts: &[&str]) -> &'static [&'static str] {
     match parts {
-        ["subjects"] | ["schemas", "types"] | ["schemas", "ids", _] => &["GET"],
-        ["schemas", "ids", _, "versions"] => &["GET"],
+        [] | ["contexts"] | ["subjects"] | ["schemas"] | ["schemas", "types"] => &["GET"],
+        ["schemas", "ids", _] | ["schemas", "ids", _, "versions" | "subjects" | "schema"] => {
+            &["GET"]
+        }
         ["subjects", _] => &["POST", "DELETE"],
         ["subjects", _, "versions"] => &["GET", "POST"],
         ["subjects", _, "versions", _] => &["GET", "DELETE"],
@@ -297,9 +407,9 @@ fn register(
     body: &str,
     delay_checks: std::time::Duration,
 ) -> Result<Value, RegistryError> {
-    let schema = parse_schema(body)?;
     let checked = {
         let store = store.read().unwrap_or_else(PoisonError::into_inner);
+        let schema = parse_schema_in(&store, body)?;
         if let Ok(existing) = store.lookup(subject, &schema) {
             return Ok(json!({ "id": existing.id }));
         }
@@ -310,6 +420,8 @@ fn register(
         }
     };
     let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
+    // Parsed again under the write lock: a `-1` reference means the latest version now.
+    let schema = parse_schema_in(&store, body)?;
     let id = store.register_with(subject, schema, Some(checked))?;
     Ok(json!({ "id": id }))
 }
@@ -321,8 +433,33 @@ fn route_read(
     delay_checks: std::time::Duration,
 ) -> Result<Value, RegistryError> {
     match (request.method.as_str(), request.parts().as_slice()) {
-        ("GET", ["subjects"]) => Ok(json!(store.subjects(request.flag("deleted")))),
+        ("GET", []) => Ok(json!({})),
+        ("GET", ["contexts"]) => Ok(json!(["."])),
+        ("GET", ["subjects"]) => {
+            let prefix = request.parameter("subjectPrefix").unwrap_or_default();
+            let subjects: Vec<String> = store
+                .subjects(request.deleted())
+                .into_iter()
+                .filter(|subject| subject.starts_with(&prefix))
+                .collect();
+            Ok(json!(subjects))
+        }
+        ("GET", ["schemas"]) => Ok(list_schemas(store, request)),
         ("GET", ["schemas", "types"]) => Ok(json!(["JSON", "PROTOBUF", "AVRO"])),
+        ("GET", ["schemas", "ids", id, "subjects"]) => {
+            let id = parse_id(id)?;
+            store.schema_by_id(id)?;
+            let mut subjects: Vec<String> = store
+                .subject_versions_of(id)
+                .into_iter()
+                .map(|(subject, _)| subject)
+                .collect();
+            subjects.dedup();
+            Ok(json!(subjects))
+        }
+        ("GET", ["schemas", "ids", id, "schema"]) => {
+            Ok(raw_schema(store.schema_by_id(parse_id(id)?)?))
+        }
         ("GET", ["schemas", "ids", id]) => {
             let schema = store.schema_by_id(parse_id(id)?)?;
             let mut fields = serde_json::Map::new();
@@ -340,26 +477,30 @@ fn route_read(
             Ok(Value::Array(versions))
         }
         ("GET", ["subjects", subject, "versions"]) => {
-            Ok(json!(store.versions(subject, request.flag("deleted"))?))
+            Ok(json!(store.versions(subject, request.deleted())?))
         }
         ("GET", ["subjects", subject, "versions", version]) => Ok(version_body(
-            &store.version(subject, version_selector(version)?)?,
+            &store.version_shown(subject, version_selector(version)?, request.deleted())?,
         )),
         ("GET", ["subjects", subject, "versions", version, "schema"]) => {
-            let registered = store.version(subject, version_selector(version)?)?;
-            // The raw schema, itself JSON for Avro and JSON Schema; Protobuf text as a string.
-            Ok(serde_json::from_str(&registered.schema.schema)
-                .unwrap_or(Value::String(registered.schema.schema)))
+            let registered =
+                store.version_shown(subject, version_selector(version)?, request.deleted())?;
+            Ok(raw_schema(&registered.schema))
         }
         ("GET", ["subjects", subject, "versions", version, "referencedby"]) => {
             let registered = store.version(subject, version_selector(version)?)?;
             Ok(json!(store.referenced_by(subject, registered.version)))
         }
         ("POST", ["subjects", subject]) => {
-            Ok(version_body(&store.lookup(subject, &parse_schema(body)?)?))
+            let schema = parse_schema_in(store, body)?;
+            Ok(version_body(&store.lookup_shown(
+                subject,
+                &schema,
+                request.deleted(),
+            )?))
         }
         ("POST", ["compatibility", "subjects", subject, "versions", rest @ ..]) => {
-            let schema = parse_schema(body)?;
+            let schema = parse_schema_in(store, body)?;
             let against = match rest {
                 [] => None,
                 [version] => Some(version_selector(version)?),

@@ -19,8 +19,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CompatibilityLevel, Format};
 use crate::compat::json::Policy;
-use crate::compat::load::{self, SchemaFiles};
+use crate::compat::load;
+
 use crate::compat::Verdict;
+
+mod deletes;
+mod references;
+
+use references::ReferenceFiles;
 
 /// A registry error, with Confluent's error code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,6 +152,25 @@ pub struct RegisteredVersion {
     pub schema: StoredSchema,
 }
 
+/// Which versions a listing shows: live ones (the default), soft-deleted ones too
+/// (`?deleted=true`), or only those (`?deletedOnly=true`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deleted {
+    Hide,
+    Include,
+    Only,
+}
+
+impl Deleted {
+    fn shows(self, entry: &VersionEntry) -> bool {
+        match self {
+            Deleted::Hide => !entry.deleted,
+            Deleted::Include => true,
+            Deleted::Only => entry.deleted,
+        }
+    }
+}
+
 /// Which version of a subject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VersionSelector {
@@ -247,23 +272,22 @@ impl Store {
         Ok(mode)
     }
 
-    pub fn subjects(&self, include_deleted: bool) -> Vec<String> {
+    /// The subjects with a version `deleted` shows.
+    pub fn subjects(&self, deleted: Deleted) -> Vec<String> {
         self.state
             .subjects
             .iter()
-            .filter(|(_, state)| {
-                include_deleted || state.versions.iter().any(|version| !version.deleted)
-            })
+            .filter(|(_, state)| state.versions.iter().any(|entry| deleted.shows(entry)))
             .map(|(name, _)| name.clone())
             .collect()
     }
 
-    /// The subject's versions in registration order, soft-deleted ones only
-    /// when asked. A subject with none to show is "not found", as in the registry.
+    /// The subject's versions in registration order, as `deleted` asks. A subject with none to
+    /// show is "not found", as in the registry.
     fn entries<'s>(
         &'s self,
         subject: &str,
-        include_deleted: bool,
+        deleted: Deleted,
     ) -> Result<Vec<&'s VersionEntry>, RegistryError> {
         let state = self
             .state
@@ -273,7 +297,7 @@ impl Store {
         let entries: Vec<&VersionEntry> = state
             .versions
             .iter()
-            .filter(|version| include_deleted || !version.deleted)
+            .filter(|entry| deleted.shows(entry))
             .collect();
         if entries.is_empty() {
             return Err(subject_not_found(subject));
@@ -282,16 +306,47 @@ impl Store {
     }
 
     fn live_versions<'s>(&'s self, subject: &str) -> Result<Vec<&'s VersionEntry>, RegistryError> {
-        self.entries(subject, false)
+        self.entries(subject, Deleted::Hide)
     }
 
-    pub fn versions(
-        &self,
-        subject: &str,
-        include_deleted: bool,
-    ) -> Result<Vec<u32>, RegistryError> {
-        let entries = self.entries(subject, include_deleted)?;
+    pub fn versions(&self, subject: &str, deleted: Deleted) -> Result<Vec<u32>, RegistryError> {
+        let entries = self.entries(subject, deleted)?;
         Ok(entries.iter().map(|entry| entry.version).collect())
+    }
+
+    /// Every version of every subject (by subject name, then version) that `deleted` shows.
+    pub fn all_versions(&self, deleted: Deleted) -> Vec<RegisteredVersion> {
+        self.state
+            .subjects
+            .iter()
+            .flat_map(|(subject, state)| {
+                state
+                    .versions
+                    .iter()
+                    .filter(move |entry| deleted.shows(entry))
+                    .map(move |entry| self.registered(subject, entry))
+            })
+            .collect()
+    }
+
+    /// A reference to version `0` means the latest (the API's `-1`): replaced by the referenced
+    /// subject's latest version, 42201 when it has none.
+    pub fn pin_latest_references(&self, schema: &mut StoredSchema) -> Result<(), RegistryError> {
+        for reference in schema.references.iter_mut().filter(|r| r.version == 0) {
+            reference.version = self
+                .version(&reference.subject, VersionSelector::Latest)
+                .map_err(|_| {
+                    RegistryError::new(
+                        42201,
+                        format!(
+                            "Invalid schema: reference {} names subject {}, which has no version",
+                            reference.name, reference.subject
+                        ),
+                    )
+                })?
+                .version;
+        }
+        Ok(())
     }
 
     pub fn version(
@@ -299,7 +354,17 @@ impl Store {
         subject: &str,
         selector: VersionSelector,
     ) -> Result<RegisteredVersion, RegistryError> {
-        let live = self.live_versions(subject)?;
+        self.version_shown(subject, selector, Deleted::Hide)
+    }
+
+    /// A version, soft-deleted ones included when `deleted` says so (`?deleted=true`).
+    pub fn version_shown(
+        &self,
+        subject: &str,
+        selector: VersionSelector,
+        deleted: Deleted,
+    ) -> Result<RegisteredVersion, RegistryError> {
+        let live = self.entries(subject, deleted)?;
         let entry = match selector {
             VersionSelector::Latest => live.last().copied(),
             VersionSelector::Number(number) => {
@@ -376,7 +441,17 @@ impl Store {
         subject: &str,
         schema: &StoredSchema,
     ) -> Result<RegisteredVersion, RegistryError> {
-        let live = self.live_versions(subject)?;
+        self.lookup_shown(subject, schema, Deleted::Hide)
+    }
+
+    /// [`Store::lookup`], soft-deleted versions included when `deleted` says so.
+    pub fn lookup_shown(
+        &self,
+        subject: &str,
+        schema: &StoredSchema,
+        deleted: Deleted,
+    ) -> Result<RegisteredVersion, RegistryError> {
+        let live = self.entries(subject, deleted)?;
         live.iter()
             .find(|entry| {
                 self.state
@@ -469,10 +544,7 @@ impl Store {
                 .collect(),
         };
         let parse = |stored: &StoredSchema| {
-            let files = ReferenceFiles {
-                store: self,
-                references: &stored.references,
-            };
+            let files = ReferenceFiles::new(self, &stored.references)?;
             load::parse(stored.schema_type, "schema", &stored.schema, &files)
                 .map_err(|message| RegistryError::new(42201, format!("Invalid schema: {message}")))
         };
@@ -518,12 +590,8 @@ impl Store {
         if let Ok(existing) = self.lookup(subject, &schema) {
             return Ok(existing.id);
         }
-        for reference in &schema.references {
-            self.version(
-                &reference.subject,
-                VersionSelector::Number(reference.version),
-            )?;
-        }
+        // Every reference must be registered (42201 otherwise, before any verdict).
+        ReferenceFiles::new(self, &schema.references)?;
         if mode != Mode::Import {
             let verdict = match checked {
                 Some(checked) if checked.generation == self.generation => checked.verdict?,
@@ -576,120 +644,6 @@ impl Store {
         });
         self.save()?;
         Ok(id)
-    }
-
-    /// Deletes one version: soft first, then (with `permanent`) for good.
-    pub fn delete_version(
-        &mut self,
-        subject: &str,
-        selector: VersionSelector,
-        permanent: bool,
-    ) -> Result<u32, RegistryError> {
-        self.writable(subject)?;
-        let state = self.existing_subject(subject)?;
-        let position = match selector {
-            VersionSelector::Latest => state
-                .versions
-                .iter()
-                .rposition(|entry| !entry.deleted || permanent),
-            VersionSelector::Number(number) => state
-                .versions
-                .iter()
-                .position(|entry| entry.version == number),
-        };
-        let position = position.ok_or_else(|| match selector {
-            VersionSelector::Number(number) => version_not_found(subject, number),
-            VersionSelector::Latest => subject_not_found(subject),
-        })?;
-        let version = state.versions[position].version;
-        match (permanent, state.versions[position].deleted) {
-            (false, true) => {
-                return Err(RegistryError::new(
-                    40406,
-                    format!("Subject '{subject}' Version {version} was soft deleted. Set permanent=true to delete permanently"),
-                ))
-            }
-            (true, false) => {
-                return Err(RegistryError::new(
-                    40407,
-                    format!("Subject '{subject}' Version {version} was not deleted first before being permanently deleted"),
-                ))
-            }
-            (false, false) => state.versions[position].deleted = true,
-            (true, true) => {
-                state.versions.remove(position);
-            }
-        }
-        self.save()?;
-        Ok(version)
-    }
-
-    /// Deletes a subject: soft (its versions hidden), then (with `permanent`) for good.
-    pub fn delete_subject(
-        &mut self,
-        subject: &str,
-        permanent: bool,
-    ) -> Result<Vec<u32>, RegistryError> {
-        self.writable(subject)?;
-        let state = self.existing_subject(subject)?;
-        let all_soft_deleted = state.versions.iter().all(|entry| entry.deleted);
-        let versions: Vec<u32> = state.versions.iter().map(|entry| entry.version).collect();
-        if permanent {
-            if !all_soft_deleted {
-                return Err(RegistryError::new(
-                    40405,
-                    format!("Subject '{subject}' was not deleted first before being permanently deleted"),
-                ));
-            }
-            self.state.subjects.remove(subject);
-        } else {
-            if all_soft_deleted {
-                return Err(RegistryError::new(
-                    40404,
-                    format!("Subject '{subject}' was soft deleted. Set permanent=true to delete permanently"),
-                ));
-            }
-            for entry in &mut state.versions {
-                entry.deleted = true;
-            }
-        }
-        self.save()?;
-        Ok(versions)
-    }
-}
-
-/// Resolves a schema's imports and `$ref`s to the registered versions its references name.
-struct ReferenceFiles<'s> {
-    store: &'s Store,
-    references: &'s [Reference],
-}
-
-impl ReferenceFiles<'_> {
-    fn text(&self, reference: &Reference) -> Option<(String, String)> {
-        let version = self
-            .store
-            .version(
-                &reference.subject,
-                VersionSelector::Number(reference.version),
-            )
-            .ok()?;
-        Some((reference.name.clone(), version.schema.schema))
-    }
-}
-
-impl SchemaFiles for ReferenceFiles<'_> {
-    fn resolve(&self, _from: &str, reference: &str) -> Option<(String, String)> {
-        self.references
-            .iter()
-            .find(|candidate| candidate.name == reference)
-            .and_then(|candidate| self.text(candidate))
-    }
-
-    fn avro_candidates(&self, _from: &str) -> Vec<(String, String)> {
-        self.references
-            .iter()
-            .filter_map(|reference| self.text(reference))
-            .collect()
     }
 }
 
@@ -752,7 +706,7 @@ mod tests {
         let id = store.register("s", compact).unwrap();
         assert_eq!(store.lookup("s", &spread).unwrap().id, id);
         assert_eq!(store.register("s", spread).unwrap(), id);
-        assert_eq!(store.versions("s", false).unwrap(), vec![1]);
+        assert_eq!(store.versions("s", Deleted::Hide).unwrap(), vec![1]);
     }
 
     #[test]
@@ -761,7 +715,7 @@ mod tests {
         let mut store = Store::open(dir.path()).unwrap();
         let first = store.register("a-value", avro(V1)).unwrap();
         assert_eq!(store.register("a-value", avro(V1)).unwrap(), first);
-        assert_eq!(store.versions("a-value", false).unwrap(), [1]);
+        assert_eq!(store.versions("a-value", Deleted::Hide).unwrap(), [1]);
         assert_eq!(
             store.register("b-value", avro(V1)).unwrap(),
             first,
@@ -817,17 +771,17 @@ mod tests {
         store.register("s", avro(V2)).unwrap();
         assert_eq!(store.delete_subject("s", true).unwrap_err().code, 40405);
         assert_eq!(store.delete_subject("s", false).unwrap(), [1, 2]);
-        assert!(store.subjects(false).is_empty());
-        assert_eq!(store.subjects(true), ["s"]);
+        assert!(store.subjects(Deleted::Hide).is_empty());
+        assert_eq!(store.subjects(Deleted::Include), ["s"]);
         assert_eq!(store.delete_subject("s", true).unwrap(), [1, 2]);
-        assert!(store.subjects(true).is_empty());
+        assert!(store.subjects(Deleted::Include).is_empty());
         // Versions count on after deletes of single versions.
         store.register("t", avro(V1)).unwrap();
         store
             .delete_version("t", VersionSelector::Number(1), false)
             .unwrap();
         store.register("t", avro(V2)).unwrap();
-        assert_eq!(store.versions("t", true).unwrap(), [1, 2]);
+        assert_eq!(store.versions("t", Deleted::Include).unwrap(), [1, 2]);
         assert_eq!(
             store
                 .delete_version("t", VersionSelector::Number(2), true)
@@ -906,6 +860,7 @@ mod tests {
             }],
             ..avro(V1)
         };
-        assert_eq!(store.register("other", dangling).unwrap_err().code, 40401);
+        // Confluent: a reference the registry does not hold makes the schema invalid (42201).
+        assert_eq!(store.register("other", dangling).unwrap_err().code, 42201);
     }
 }
