@@ -8,6 +8,7 @@
 pub mod avro;
 pub mod json;
 pub mod protobuf;
+pub mod protobuf_descriptor;
 
 use serde_json::Value;
 

@@ -88,11 +88,46 @@ fn parse_schema(body: &str) -> Result<StoredSchema, RegistryError> {
             })
         })
         .collect::<Result<Vec<_>, RegistryError>>()?;
+    let schema_type = format_of(request.schema_type.as_deref())?;
     Ok(StoredSchema {
-        schema_type: format_of(request.schema_type.as_deref())?,
-        schema: request.schema,
+        schema: match schema_type {
+            Format::Protobuf => protobuf_source(request.schema)?,
+            _ => request.schema,
+        },
+        schema_type,
         references,
     })
+}
+
+/// A Protobuf schema as the registry keeps it: `.proto` source. Confluent's clients may send
+/// the base64 of a serialized `FileDescriptorProto` instead (source never is valid base64: it
+/// has spaces and semicolons); it is turned into source, as Confluent does.
+fn protobuf_source(schema: String) -> Result<String, RegistryError> {
+    use base64::Engine as _;
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(schema.trim()) else {
+        return Ok(schema);
+    };
+    crate::formats::protobuf_descriptor::source_of_serialized(&bytes).map_err(|message| {
+        RegistryError {
+            code: 42201,
+            message: format!("Invalid schema: {message}"),
+        }
+    })
+}
+
+/// A registered version as the API shows it, its schema serialized when the request asks for
+/// `format=serialized` (Protobuf only; other formats have one form).
+fn shown_version(
+    store: &Store,
+    request: &Request<'_>,
+    mut registered: RegisteredVersion,
+) -> Result<Value, RegistryError> {
+    if registered.schema.schema_type == Format::Protobuf
+        && request.parameter("format").as_deref() == Some("serialized")
+    {
+        registered.schema.schema = store.serialized_protobuf(&registered.schema)?;
+    }
+    Ok(version_body(&registered))
 }
 
 /// The schema a request sends, with `-1` references pinned to the referenced subject's latest
@@ -461,9 +496,14 @@ fn route_read(
             Ok(raw_schema(store.schema_by_id(parse_id(id)?)?))
         }
         ("GET", ["schemas", "ids", id]) => {
-            let schema = store.schema_by_id(parse_id(id)?)?;
+            let mut schema = store.schema_by_id(parse_id(id)?)?.clone();
+            if schema.schema_type == Format::Protobuf
+                && request.parameter("format").as_deref() == Some("serialized")
+            {
+                schema.schema = store.serialized_protobuf(&schema)?;
+            }
             let mut fields = serde_json::Map::new();
-            schema_fields(schema, &mut fields);
+            schema_fields(&schema, &mut fields);
             Ok(Value::Object(fields))
         }
         ("GET", ["schemas", "ids", id, "versions"]) => {
@@ -479,9 +519,11 @@ fn route_read(
         ("GET", ["subjects", subject, "versions"]) => {
             Ok(json!(store.versions(subject, request.deleted())?))
         }
-        ("GET", ["subjects", subject, "versions", version]) => Ok(version_body(
-            &store.version_shown(subject, version_selector(version)?, request.deleted())?,
-        )),
+        ("GET", ["subjects", subject, "versions", version]) => shown_version(
+            store,
+            request,
+            store.version_shown(subject, version_selector(version)?, request.deleted())?,
+        ),
         ("GET", ["subjects", subject, "versions", version, "schema"]) => {
             let registered =
                 store.version_shown(subject, version_selector(version)?, request.deleted())?;

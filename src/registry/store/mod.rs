@@ -572,6 +572,20 @@ impl Store {
             .map_err(|message| RegistryError::new(42201, message))
     }
 
+    /// A Protobuf schema as Confluent's clients ask for it with `format=serialized`: the base64
+    /// of its `FileDescriptorProto`, compiled with its references.
+    pub fn serialized_protobuf(&self, schema: &StoredSchema) -> Result<String, RegistryError> {
+        use base64::Engine as _;
+        let files = ReferenceFiles::new(self, &schema.references)?;
+        let bytes = crate::formats::protobuf_descriptor::serialized_of(
+            "schema.proto",
+            &schema.schema,
+            files.texts(),
+        )
+        .map_err(|message| RegistryError::new(42201, format!("Invalid schema: {message}")))?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
     /// Registers `schema` under `subject`; returns its global id. Idempotent for a schema the
     /// subject already holds.
     pub fn register(&mut self, subject: &str, schema: StoredSchema) -> Result<u32, RegistryError> {

@@ -55,6 +55,13 @@ impl ReferenceFiles {
     }
 }
 
+impl ReferenceFiles {
+    /// Every referenced text, by the name it is referred by.
+    pub(super) fn texts(&self) -> &[(String, String)] {
+        &self.texts
+    }
+}
+
 impl SchemaFiles for ReferenceFiles {
     fn resolve(&self, _from: &str, reference: &str) -> Option<(String, String)> {
         self.texts
