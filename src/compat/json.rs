@@ -1719,7 +1719,7 @@ fn compare_enums(context: &mut Context, original: &[Value], update: &[Value]) {
 }
 
 /// A JSON value as text with object keys sorted, so values equal as JSON have equal texts.
-fn canonical_json(value: &Value) -> String {
+pub fn canonical_json(value: &Value) -> String {
     match value {
         Value::Object(object) => {
             let mut entries: Vec<(&String, String)> = object

@@ -35,22 +35,35 @@ impl Apply<'_> {
             .iter()
             .flat_map(|registration| registration.references.iter().map(|(_, index)| *index))
             .collect();
+        // An embedded registry makes the whole run durable at once (one write of its state, not
+        // one per registration); killed before that, it still holds its state from before.
+        self.registry.begin_writes();
+        let mut stopped = None;
         for index in work {
             if let Err(reason) = self.apply_one(index, &mut items[index], &referenced) {
-                self.progress.end();
-                return Outcome::PushFailed {
-                    reason: format!(
-                        "{}: {reason}. Stopped after {} write(s); each schema written is complete \
-                         with its references, and running the push again continues from here",
-                        items[index].subject, self.writes
-                    ),
-                    writes: self.writes,
-                };
+                stopped = Some(format!(
+                    "{}: {reason}. Stopped after {} write(s); each schema written is complete \
+                     with its references, and running the push again continues from here",
+                    items[index].subject, self.writes
+                ));
+                break;
             }
             self.progress.advance(1);
         }
         self.progress.end();
-        Outcome::Pushed
+        if let Err(error) = self.registry.finish_writes() {
+            return Outcome::PushFailed {
+                reason: format!("saving what was written failed: {error}; running the push again writes it anew"),
+                writes: 0,
+            };
+        }
+        match stopped {
+            Some(reason) => Outcome::PushFailed {
+                reason,
+                writes: self.writes,
+            },
+            None => Outcome::Pushed,
+        }
     }
 
     fn apply_one(

@@ -87,6 +87,16 @@ pub trait Registry {
         level: CompatibilityLevel,
     ) -> Result<(), RegistryError>;
 
+    /// A run of writes begins: a registry may make them durable together, at
+    /// [`Registry::finish_writes`], instead of one by one.
+    fn begin_writes(&mut self) {}
+
+    /// The run of writes ends (completed or stopped): everything written is durable when this
+    /// returns `Ok`.
+    fn finish_writes(&mut self) -> Result<(), RegistryError> {
+        Ok(())
+    }
+
     /// Requests sent over the network so far; `None` for a registry that is not remote.
     fn requests_sent(&self) -> Option<u64> {
         None
@@ -144,6 +154,14 @@ impl Registry for Store {
 
     fn register(&mut self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError> {
         Store::register(self, subject, schema.clone())
+    }
+
+    fn begin_writes(&mut self) {
+        Store::defer_saves(self);
+    }
+
+    fn finish_writes(&mut self) -> Result<(), RegistryError> {
+        Store::flush(self)
     }
 
     fn global_compatibility(&mut self) -> Result<CompatibilityLevel, RegistryError> {

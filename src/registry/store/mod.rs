@@ -10,7 +10,7 @@
 //! soft delete; READONLY refuses writes; IMPORT skips compatibility checks; verdicts come from
 //! evcat's compatibility engine.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -99,6 +99,33 @@ impl StoredSchema {
     /// same text up to layout. Like Confluent, which compares canonical forms, Avro and JSON
     /// Schema documents are compared as parsed JSON (whitespace and key order do not count);
     /// Protobuf text is compared as written.
+    /// What makes two schemas the same to the registry (see [`StoredSchema::same_as`]) as one
+    /// string: type, references, and the text in a canonical form (Avro and JSON Schema parsed
+    /// and written with sorted keys; Protobuf as written).
+    pub fn identity(&self) -> String {
+        let text = match self.schema_type {
+            Format::Protobuf => self.schema.clone(),
+            Format::Avro | Format::Json => serde_json::from_str::<serde_json::Value>(&self.schema)
+                .map(|value| crate::compat::json::canonical_json(&value))
+                .unwrap_or_else(|_| self.schema.clone()),
+        };
+        let references: Vec<String> = self
+            .references
+            .iter()
+            .map(|reference| {
+                format!(
+                    "{}\u{0}{}\u{0}{}",
+                    reference.name, reference.subject, reference.version
+                )
+            })
+            .collect();
+        format!(
+            "{:?}\u{1}{}\u{1}{text}",
+            self.schema_type,
+            references.join("\u{2}")
+        )
+    }
+
     pub fn same_as(&self, other: &StoredSchema) -> bool {
         if self.schema_type != other.schema_type || self.references != other.references {
             return false;
@@ -185,6 +212,13 @@ pub struct Store {
     /// Counts the changes saved since opening: a verdict computed at one generation is still
     /// valid at the same generation.
     generation: u64,
+    /// While set, changes are kept in memory and written by [`Store::flush`] (one push, one
+    /// durable write); `dirty` says whether there is anything to write.
+    deferred: bool,
+    dirty: bool,
+    /// The id of every stored schema, by its identity (type, canonical text, references): a
+    /// registration finds an equal schema in one look-up, not by comparing every schema.
+    ids_by_identity: HashMap<String, u32>,
     _lock: fs::File,
 }
 
@@ -234,10 +268,19 @@ impl Store {
                 entry.id
             )));
         }
+        let ids_by_identity = state
+            .schemas
+            .iter()
+            .rev() // The lowest id wins for equal schemas, as a scan from the first would find.
+            .map(|(id, schema)| (schema.identity(), *id))
+            .collect();
         Ok(Store {
             dir: dir.to_path_buf(),
             state,
             generation: 0,
+            deferred: false,
+            dirty: false,
+            ids_by_identity,
             _lock: lock,
         })
     }
@@ -247,8 +290,32 @@ impl Store {
         self.generation
     }
 
+    /// From now on, changes are written by [`Store::flush`], not one by one.
+    pub fn defer_saves(&mut self) {
+        self.deferred = true;
+    }
+
+    /// Writes the changes kept since [`Store::defer_saves`], durably, and writes each change
+    /// at once again from then on.
+    pub fn flush(&mut self) -> Result<(), RegistryError> {
+        self.deferred = false;
+        if std::mem::take(&mut self.dirty) {
+            self.write_state()?;
+        }
+        Ok(())
+    }
+
     fn save(&mut self) -> Result<(), RegistryError> {
         self.generation += 1;
+        if self.deferred {
+            self.dirty = true;
+            return Ok(());
+        }
+        self.write_state()
+    }
+
+    /// Writes the whole state atomically and durably: temp file, fsync, rename, fsync folder.
+    fn write_state(&self) -> Result<(), RegistryError> {
         let bytes = serde_json::to_vec_pretty(&self.state).map_err(storage)?;
         let temporary = self.dir.join(format!("{STATE_FILE}.tmp"));
         let mut file = fs::File::create(&temporary).map_err(storage)?;
@@ -629,17 +696,14 @@ impl Store {
                 ));
             }
         }
-        let id = match self
-            .state
-            .schemas
-            .iter()
-            .find(|(_, stored)| stored.same_as(&schema))
-        {
-            Some((id, _)) => *id,
+        let identity = schema.identity();
+        let id = match self.ids_by_identity.get(&identity) {
+            Some(id) => *id,
             None => {
                 let id = self.state.next_id;
                 self.state.next_id += 1;
                 self.state.schemas.insert(id, schema);
+                self.ids_by_identity.insert(identity, id);
                 id
             }
         };
@@ -703,6 +767,33 @@ mod tests {
     const V2: &str = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":""}]}"#;
     const BREAKING: &str =
         r#"{"type":"record","name":"R","fields":[{"name":"a","type":"string"}]}"#;
+
+    #[test]
+    fn deferred_saves_are_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut store = Store::open(dir.path()).unwrap();
+            store.register("kept", avro(V1)).unwrap();
+            store.defer_saves();
+            store.register("lost-a", avro(V1)).unwrap();
+            store.register("lost-b", avro(V2)).unwrap();
+            // Dropped without a flush, as a killed push would leave it.
+        }
+        let mut store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.subjects(Deleted::Hide), ["kept"]);
+        store.defer_saves();
+        store.register("a", avro(V1)).unwrap();
+        store.register("b", avro(V2)).unwrap();
+        store.flush().unwrap();
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.subjects(Deleted::Hide), ["a", "b", "kept"]);
+        // Equal schemas share one id, found through the identity index after reopening too.
+        assert_eq!(
+            store.version("a", VersionSelector::Latest).unwrap().id,
+            store.version("kept", VersionSelector::Latest).unwrap().id
+        );
+    }
 
     #[test]
     fn layout_does_not_make_a_new_version() {
