@@ -289,3 +289,25 @@ fn large_enums_compare_in_linear_time() {
         );
     }
 }
+
+/// Issue 10: the files Confluent's Protobuf provider ships (google/type, confluent/meta) resolve
+/// with no include folder, like google/protobuf.
+#[test]
+fn confluent_well_known_protobuf_imports_resolve() {
+    let old = "syntax = \"proto3\";\npackage acme;\nimport \"google/type/money.proto\";\nimport \"confluent/meta.proto\";\nmessage Paid {\n  google.type.Money amount = 1;\n  string email = 2 [(confluent.field_meta).tags = \"PII\"];\n}\n";
+    let new = old
+        .replace(
+            "  string email = 2",
+            "  google.type.Date day = 3;\n  string email = 2",
+        )
+        .replace(
+            "import \"confluent/meta.proto\";",
+            "import \"confluent/meta.proto\";\nimport \"google/type/date.proto\";",
+        );
+    let dir = files(&[("old.proto", old), ("new.proto", &new)]);
+    let outcome = run_in(
+        dir.path(),
+        &["compat", "--format", "protobuf", "old.proto", "new.proto"],
+    );
+    assert_eq!(outcome.code, 0, "{}{}", outcome.stdout, outcome.stderr);
+}

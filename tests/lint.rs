@@ -1090,3 +1090,23 @@ fn duplicate_avro_fields_and_import_cycles_have_lines() {
         .count();
     assert_eq!(cycles, 1, "{:#?}", outcome.findings());
 }
+
+/// Issue 10: `google/type/*.proto` and `confluent/meta.proto` resolve in the catalog as they do
+/// in a Confluent registry (field tags included).
+#[test]
+fn confluent_well_known_imports_lint_clean() {
+    let fixture = Fixture::example();
+    let schema = "domains/orders/events/OrderCancelled/schema.proto";
+    fixture.replace(
+        schema,
+        "import \"google/protobuf/timestamp.proto\";",
+        "import \"google/protobuf/timestamp.proto\";\nimport \"google/type/date.proto\";\nimport \"confluent/meta.proto\";",
+    );
+    fixture.replace(
+        schema,
+        "  google.protobuf.Timestamp cancelled_at = 3;",
+        "  google.protobuf.Timestamp cancelled_at = 3;\n  google.type.Date business_day = 4 [(confluent.field_meta).tags = \"BUSINESS\"];",
+    );
+    let outcome = fixture.lint(&[]);
+    assert_eq!(outcome.code, 0, "{:#?}", outcome.findings());
+}

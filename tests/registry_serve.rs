@@ -687,3 +687,18 @@ fn listing_endpoints() {
     let prefixed = request(&registry, "GET", "/subjects?subjectPrefix=pay", None).2;
     assert_eq!(prefixed, json!(["payments-value"]));
 }
+
+/// Issue 10: the served registry resolves google/type and confluent/meta imports without
+/// references, as Confluent's Protobuf provider does.
+#[test]
+fn well_known_protobuf_imports_need_no_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = start(dir.path(), None);
+    let schema = "syntax = \"proto3\";\npackage acme;\nimport \"google/type/money.proto\";\nimport \"confluent/meta.proto\";\nmessage Paid {\n  google.type.Money amount = 1 [(confluent.field_meta).tags = \"PII\"];\n}\n";
+    let (status, answer) = register(
+        &registry,
+        "paid-value",
+        json!({"schemaType": "PROTOBUF", "schema": schema}),
+    );
+    assert_eq!(status, 200, "{answer}");
+}

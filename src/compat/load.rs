@@ -160,7 +160,19 @@ fn parse_protobuf(id: &str, text: &str, files: &dyn SchemaFiles) -> Result<Proto
                 }
                 // Well-known types are the same everywhere: compared by name, like Confluent.
                 None if import.starts_with("google/protobuf/") => {}
-                None => return Err(format!("import \"{import}\" not found")),
+                // The files Confluent's provider ships (google/type, confluent/meta): the same
+                // text everywhere, so one identity.
+                None => match crate::formats::wellknown::source(&import) {
+                    Some(builtin) => {
+                        dependencies.push(Dependency {
+                            import: import.clone(),
+                            reference: Some(("builtin".to_string(), import.clone())),
+                            text: builtin.to_string(),
+                        });
+                        pending.push((import.clone(), builtin.to_string()));
+                    }
+                    None => return Err(format!("import \"{import}\" not found")),
+                },
             }
         }
     }

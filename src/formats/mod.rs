@@ -9,6 +9,7 @@ pub mod avro;
 pub mod json;
 pub mod protobuf;
 pub mod protobuf_descriptor;
+pub mod wellknown;
 
 use serde_json::Value;
 

@@ -1,8 +1,10 @@
 //! Protobuf: compiling with protox through the catalog's files, and checking examples in the
 //! Protobuf JSON mapping with prost-reflect.
 //!
-//! Imports resolve, in order, against: the well-known `google/protobuf/*.proto` files, the event's
-//! own folder, every `domains/<domain>/schemas/` folder (sorted), and the catalog root.
+//! Imports resolve, in order, against: the well-known `google/protobuf/*.proto` files, the files
+//! Confluent's registries ship (`google/type/*.proto`, `confluent/meta.proto`; see
+//! `formats::wellknown`), the event's own folder, every `domains/<domain>/schemas/` folder
+//! (sorted), and the catalog root.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -75,6 +77,7 @@ pub fn compile(
     let opened = Arc::new(Mutex::new(HashMap::new()));
     let mut resolver = ChainFileResolver::new();
     resolver.add(GoogleFileResolver::new());
+    resolver.add(super::wellknown::WellKnownResolver);
     resolver.add(CatalogResolver {
         files: catalog.files().clone(),
         roots,

@@ -74,6 +74,7 @@ pub fn serialized_of(
     let mut resolver = protox::file::ChainFileResolver::new();
     resolver.add(Files(files));
     resolver.add(protox::file::GoogleFileResolver::new());
+    resolver.add(super::wellknown::WellKnownResolver);
     let mut compiler = protox::Compiler::with_file_resolver(resolver);
     compiler.include_imports(false).include_source_info(false);
     compiler

@@ -253,8 +253,8 @@ impl Builder<'_> {
                     .map_err(|error| invalid(error.to_string()))?;
                 let mut found = Vec::new();
                 for import in parsed.dependency {
-                    // Well-known types are built into every registry.
-                    if import.starts_with("google/protobuf/") {
+                    // Well-known types are built into every registry: no reference.
+                    if crate::formats::wellknown::is_builtin(&import) {
                         continue;
                     }
                     let target = self
