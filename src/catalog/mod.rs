@@ -138,6 +138,41 @@ impl Files {
     }
 }
 
+/// How a schema finds a file it imports (a Protobuf import path): in its own folder, then in
+/// the `domains/<domain>/schemas/` folders in domain-name order, then at the catalog root. The
+/// shared folders are looked up in one index, never probed one by one (a catalog of many domains
+/// would otherwise cost a failed lookup per domain per import).
+#[derive(Clone)]
+pub struct Imports {
+    files: Arc<Files>,
+    /// Each shared file by its path below its `schemas/` folder (the first domain's, by name).
+    shared: Arc<HashMap<String, CatalogPath>>,
+}
+
+impl Imports {
+    /// The file `name` means to a schema in `dir`, and its text; `Ok(None)` when it is nowhere.
+    /// An unreadable candidate (a symlink out, too large) is an error, not a skip.
+    pub fn resolve(
+        &self,
+        dir: &CatalogPath,
+        name: &str,
+    ) -> Result<Option<(CatalogPath, SharedText)>, (CatalogPath, ReadError)> {
+        let candidates = [
+            dir.join(name).ok(),
+            self.shared.get(name).cloned(),
+            CatalogPath::root().join(name).ok(),
+        ];
+        for path in candidates.into_iter().flatten() {
+            match self.files.read_text(&path) {
+                Ok(text) => return Ok(Some((path, text))),
+                Err(ReadError::NotFound | ReadError::NotAFile) => continue,
+                Err(error) => return Err((path, error)),
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// A loaded catalog.
 pub struct Catalog {
     files: Arc<Files>,
@@ -151,6 +186,17 @@ pub struct Catalog {
     pub events: Vec<Event>,
     /// Files under every `domains/<domain>/schemas/`: shared types that schemas import.
     pub shared_files: Vec<CatalogPath>,
+    /// The shared files by import path, built on first need (see [`Imports`]).
+    shared_index: std::sync::OnceLock<Arc<HashMap<String, CatalogPath>>>,
+    /// Domains and services by name, built on first need.
+    name_index: std::sync::OnceLock<NameIndex>,
+}
+
+/// Positions of domains and services in the catalog's lists, by name.
+#[derive(Default)]
+struct NameIndex {
+    domains: HashMap<String, usize>,
+    services: HashMap<String, usize>,
 }
 
 /// A catalog and the findings its loading produced.
@@ -180,6 +226,8 @@ impl Catalog {
                 services: Vec::new(),
                 events: Vec::new(),
                 shared_files: Vec::new(),
+                shared_index: std::sync::OnceLock::new(),
+                name_index: std::sync::OnceLock::new(),
             },
             schemas: ManifestSchemas::new(),
             findings: Findings::new(),
@@ -285,24 +333,53 @@ impl Catalog {
     }
 
     pub fn domain(&self, name: &str) -> Option<&Domain> {
-        self.domains.iter().find(|domain| domain.name == name)
+        let index = self.names().domains.get(name)?;
+        self.domains.get(*index)
     }
 
+    /// A service by name (the first declared, when two share it: lint reports that).
     pub fn service(&self, name: &str) -> Option<&Service> {
-        self.services.iter().find(|service| service.name == name)
+        let index = self.names().services.get(name)?;
+        self.services.get(*index)
     }
 
-    /// Where a schema in `dir` finds what it imports or references, in order: `dir` itself, every
-    /// `domains/<domain>/schemas/` folder (by domain name), then the catalog root.
-    pub fn import_roots(&self, dir: &CatalogPath) -> Vec<CatalogPath> {
-        std::iter::once(dir.clone())
-            .chain(
-                self.domains
-                    .iter()
-                    .map(|domain| domain.dir.child(SHARED_SCHEMAS_DIR)),
-            )
-            .chain(std::iter::once(CatalogPath::root()))
-            .collect()
+    /// Domains and services by name, indexed once: look-ups per event stay constant-time.
+    fn names(&self) -> &NameIndex {
+        self.name_index.get_or_init(|| {
+            let mut index = NameIndex::default();
+            for (position, domain) in self.domains.iter().enumerate() {
+                index.domains.entry(domain.name.clone()).or_insert(position);
+            }
+            for (position, service) in self.services.iter().enumerate() {
+                index
+                    .services
+                    .entry(service.name.clone())
+                    .or_insert(position);
+            }
+            index
+        })
+    }
+
+    /// Finds the files schemas import, with an index of the shared folders built once.
+    pub fn imports(&self) -> Imports {
+        let shared = self
+            .shared_index
+            .get_or_init(|| {
+                let mut index = HashMap::new();
+                // `shared_files` come domain by domain in name order: the first domain wins.
+                for path in &self.shared_files {
+                    let segments: Vec<&str> = path.segments().collect();
+                    if let [DOMAINS_DIR, _, SHARED_SCHEMAS_DIR, rest @ ..] = segments.as_slice() {
+                        index.entry(rest.join("/")).or_insert_with(|| path.clone());
+                    }
+                }
+                Arc::new(index)
+            })
+            .clone();
+        Imports {
+            files: self.files.clone(),
+            shared,
+        }
     }
 
     /// The compatibility level the registry enforces for an event.

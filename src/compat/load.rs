@@ -349,16 +349,12 @@ pub struct CatalogFiles<'a> {
 impl SchemaFiles for CatalogFiles<'_> {
     fn resolve(&self, from: &str, reference: &str) -> Option<(String, String)> {
         let from = crate::tree::CatalogPath::parse(from).ok()?;
-        let roots = self.catalog.import_roots(&from.parent());
-        for root in roots {
-            let Ok(path) = root.join(reference) else {
-                continue;
-            };
-            if let Ok(text) = self.catalog.read_text(&path) {
-                return Some((path.to_string(), text.to_string()));
-            }
-        }
-        None
+        let (path, text) = self
+            .catalog
+            .imports()
+            .resolve(&from.parent(), reference)
+            .ok()??;
+        Some((path.to_string(), text.to_string()))
     }
 
     fn avro_candidates(&self, _from: &str) -> Vec<(String, String)> {

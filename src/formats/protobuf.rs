@@ -14,7 +14,7 @@ use prost_reflect::{DescriptorPool, DynamicMessage, FileDescriptor, MessageDescr
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 
 use super::{strip_json_location, Declared, SchemaDeclaration};
-use crate::catalog::{Catalog, Event, Files, ReadError};
+use crate::catalog::{Catalog, Event, Imports};
 use crate::findings::{finding, Findings, Site};
 use crate::rules;
 use crate::source::{offset_of, position_at, Position};
@@ -25,34 +25,34 @@ const PACKAGE_FIELD: i32 = 2;
 
 /// Resolves import names to catalog files, remembering which file each name came from.
 struct CatalogResolver {
-    files: Arc<Files>,
-    roots: Vec<CatalogPath>,
+    imports: Imports,
+    /// The event's folder, where its schema's imports are looked for first.
+    dir: CatalogPath,
+    /// The schema being compiled, opened by its catalog path.
+    main: CatalogPath,
     opened: Arc<Mutex<HashMap<String, CatalogPath>>>,
 }
 
 impl FileResolver for CatalogResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        for root in &self.roots {
-            let Ok(path) = root.join(name) else {
-                continue; // An import that climbs out of the root is not found there.
-            };
-            match self.files.read_text(&path) {
-                Ok(text) => {
-                    self.opened
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .insert(name.to_string(), path);
-                    return File::from_source(name, &text);
-                }
-                Err(ReadError::NotFound | ReadError::NotAFile) => continue,
-                Err(error) => {
-                    return Err(protox::Error::new(super::describe_read_error(
-                        &path, &error,
-                    )))
-                }
+        let found = if name == self.main.as_str() {
+            self.imports.resolve(&CatalogPath::root(), name)
+        } else {
+            self.imports.resolve(&self.dir, name)
+        };
+        match found {
+            Ok(Some((path, text))) => {
+                self.opened
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(name.to_string(), path);
+                File::from_source(name, &text)
             }
+            Ok(None) => Err(protox::Error::file_not_found(name)),
+            Err((path, error)) => Err(protox::Error::new(super::describe_read_error(
+                &path, &error,
+            ))),
         }
-        Err(protox::Error::file_not_found(name))
     }
 }
 
@@ -73,14 +73,14 @@ pub fn compile(
     findings: &mut Findings,
 ) -> Option<ProtoSchema> {
     let text = catalog.read_text(path).ok()?;
-    let roots = catalog.import_roots(&event.dir);
     let opened = Arc::new(Mutex::new(HashMap::new()));
     let mut resolver = ChainFileResolver::new();
     resolver.add(GoogleFileResolver::new());
     resolver.add(super::wellknown::WellKnownResolver);
     resolver.add(CatalogResolver {
-        files: catalog.files().clone(),
-        roots,
+        imports: catalog.imports(),
+        dir: event.dir.clone(),
+        main: path.clone(),
         opened: opened.clone(),
     });
     let mut compiler = protox::Compiler::with_file_resolver(resolver);

@@ -21,7 +21,7 @@ fn check_owners(catalog: &Catalog, findings: &mut Findings) {
     }
     let teams: Vec<&str> = catalog.settings.teams.keys().map(String::as_str).collect();
     let mut check = |owner: &str, file: &CatalogPath| {
-        if teams.contains(&owner) {
+        if catalog.settings.teams.contains_key(owner) {
             return;
         }
         let mut result = finding(
@@ -64,7 +64,7 @@ fn check_services(catalog: &Catalog, findings: &mut Findings) {
             ("consumers", &event.spec.consumers),
         ] {
             for (index, name) in names.iter().enumerate() {
-                if services.contains(&name.as_str()) {
+                if catalog.service(name).is_some() {
                     continue;
                 }
                 let mut result = finding(
