@@ -50,7 +50,7 @@ impl Store {
                 state.versions.remove(position);
             }
         }
-        self.save()?;
+        self.save_change(Some(subject), None)?;
         Ok(version)
     }
 
@@ -97,7 +97,7 @@ impl Store {
                 entry.deleted = true;
             }
         }
-        self.save()?;
+        self.save_change(Some(subject), None)?;
         Ok(versions)
     }
 }

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::io::Write;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,7 @@ use crate::compat::load;
 use crate::compat::Verdict;
 
 mod deletes;
+mod persist;
 mod references;
 
 use references::ReferenceFiles;
@@ -229,7 +230,6 @@ pub struct CheckedVerdict {
     pub verdict: Result<Verdict, RegistryError>,
 }
 
-const STATE_FILE: &str = "state.json";
 const LOCK_FILE: &str = "lock";
 
 impl Store {
@@ -237,19 +237,7 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Self, RegistryError> {
         fs::create_dir_all(dir).map_err(storage)?;
         let lock = lock_folder(dir)?;
-        let state = match fs::read(dir.join(STATE_FILE)) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|error| {
-                storage(format!(
-                    "{} is damaged: {error}",
-                    dir.join(STATE_FILE).display()
-                ))
-            })?,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => State {
-                next_id: 1,
-                ..State::default()
-            },
-            Err(error) => return Err(storage(error)),
-        };
+        let (state, journal) = persist::load(dir)?;
         let dangling = state
             .subjects
             .iter()
@@ -263,7 +251,7 @@ impl Store {
         if let Some((subject, entry)) = dangling {
             return Err(storage(format!(
                 "{} is damaged: {subject} version {} names schema {}, which it does not hold",
-                dir.join(STATE_FILE).display(),
+                dir.join(persist::STATE_FILE).display(),
                 entry.version,
                 entry.id
             )));
@@ -274,7 +262,7 @@ impl Store {
             .rev() // The lowest id wins for equal schemas, as a scan from the first would find.
             .map(|(id, schema)| (schema.identity(), *id))
             .collect();
-        Ok(Store {
+        let store = Store {
             dir: dir.to_path_buf(),
             state,
             generation: 0,
@@ -282,7 +270,11 @@ impl Store {
             dirty: false,
             ids_by_identity,
             _lock: lock,
-        })
+        };
+        if journal {
+            store.compact()?;
+        }
+        Ok(store)
     }
 
     /// How many changes were saved since the store was opened.
@@ -295,37 +287,14 @@ impl Store {
         self.deferred = true;
     }
 
-    /// Writes the changes kept since [`Store::defer_saves`], durably, and writes each change
-    /// at once again from then on.
+    /// Writes the changes kept since [`Store::defer_saves`], durably (one snapshot), and makes
+    /// each change durable as it happens again from then on.
     pub fn flush(&mut self) -> Result<(), RegistryError> {
         self.deferred = false;
         if std::mem::take(&mut self.dirty) {
-            self.write_state()?;
+            self.compact()?;
         }
         Ok(())
-    }
-
-    fn save(&mut self) -> Result<(), RegistryError> {
-        self.generation += 1;
-        if self.deferred {
-            self.dirty = true;
-            return Ok(());
-        }
-        self.write_state()
-    }
-
-    /// Writes the whole state atomically and durably: temp file, fsync, rename, fsync folder.
-    fn write_state(&self) -> Result<(), RegistryError> {
-        let bytes = serde_json::to_vec_pretty(&self.state).map_err(storage)?;
-        let temporary = self.dir.join(format!("{STATE_FILE}.tmp"));
-        let mut file = fs::File::create(&temporary).map_err(storage)?;
-        file.write_all(&bytes).map_err(storage)?;
-        file.sync_all().map_err(storage)?;
-        fs::rename(&temporary, self.dir.join(STATE_FILE)).map_err(storage)?;
-        // The rename is durable only once the folder itself is synced.
-        fs::File::open(&self.dir)
-            .and_then(|folder| folder.sync_all())
-            .map_err(storage)
     }
 
     fn writable(&self, subject: &str) -> Result<Mode, RegistryError> {
@@ -564,7 +533,7 @@ impl Store {
             Some(subject) => self.subject_state(subject).compatibility = Some(level),
             None => self.state.compatibility = level,
         }
-        self.save()
+        self.save_change(subject, None)
     }
 
     pub fn delete_compatibility(
@@ -576,7 +545,7 @@ impl Store {
             .compatibility
             .take()
             .unwrap_or(self.state.compatibility);
-        self.save()?;
+        self.save_change(Some(subject), None)?;
         Ok(previous)
     }
 
@@ -591,7 +560,7 @@ impl Store {
             Some(subject) => self.subject_state(subject).mode = Some(mode),
             None => self.state.mode = mode,
         }
-        self.save()
+        self.save_change(subject, None)
     }
 
     /// Checks `schema` against the subject's versions under its level (or against one version).
@@ -720,7 +689,7 @@ impl Store {
             id,
             deleted: false,
         });
-        self.save()?;
+        self.save_change(Some(subject), Some(id))?;
         Ok(id)
     }
 }
