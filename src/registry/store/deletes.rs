@@ -105,19 +105,15 @@ impl Store {
 impl Store {
     /// Whether a live version of any subject refers to `subject` `version`.
     fn referenced(&self, subject: &str, version: u32) -> bool {
-        self.state.subjects.values().any(|state| {
-            state
-                .versions
-                .iter()
-                .filter(|entry| !entry.deleted)
-                .any(|entry| {
-                    self.state.schemas.get(&entry.id).is_some_and(|schema| {
-                        schema.references.iter().any(|reference| {
-                            reference.subject == subject && reference.version == version
-                        })
+        self.every_version()
+            .filter(|(_, entry)| !entry.deleted)
+            .any(|(_, entry)| {
+                self.state.schemas.get(&entry.id).is_some_and(|schema| {
+                    schema.references.iter().any(|reference| {
+                        reference.subject == subject && reference.version == version
                     })
                 })
-        })
+            })
     }
 }
 

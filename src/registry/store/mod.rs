@@ -350,18 +350,19 @@ impl Store {
         Ok(entries.iter().map(|entry| entry.version).collect())
     }
 
-    /// Every version of every subject (by subject name, then version) that `deleted` shows.
-    pub fn all_versions(&self, deleted: Deleted) -> Vec<RegisteredVersion> {
+    /// Every version entry of every subject, by subject name, then version.
+    fn every_version(&self) -> impl Iterator<Item = (&String, &VersionEntry)> {
         self.state
             .subjects
             .iter()
-            .flat_map(|(subject, state)| {
-                state
-                    .versions
-                    .iter()
-                    .filter(move |entry| deleted.shows(entry))
-                    .map(move |entry| self.registered(subject, entry))
-            })
+            .flat_map(|(subject, state)| state.versions.iter().map(move |entry| (subject, entry)))
+    }
+
+    /// Every version of every subject (by subject name, then version) that `deleted` shows.
+    pub fn all_versions(&self, deleted: Deleted) -> Vec<RegisteredVersion> {
+        self.every_version()
+            .filter(|(_, entry)| deleted.shows(entry))
+            .map(|(subject, entry)| self.registered(subject, entry))
             .collect()
     }
 
@@ -443,16 +444,9 @@ impl Store {
 
     /// The subject versions that use schema `id`.
     pub fn subject_versions_of(&self, id: u32) -> Vec<(String, u32)> {
-        self.state
-            .subjects
-            .iter()
-            .flat_map(|(subject, state)| {
-                state
-                    .versions
-                    .iter()
-                    .filter(move |entry| entry.id == id && !entry.deleted)
-                    .map(move |entry| (subject.clone(), entry.version))
-            })
+        self.every_version()
+            .filter(|(_, entry)| entry.id == id && !entry.deleted)
+            .map(|(subject, entry)| (subject.clone(), entry.version))
             .collect()
     }
 
