@@ -171,7 +171,7 @@ impl<'c> ContentIds<'c> {
     }
 
     /// The blob id of what the file holds (see [`content_id`]).
-    fn of(&self, path: &CatalogPath) -> Option<String> {
+    fn of(&self, path: &CatalogPath) -> Option<Oid> {
         content_id_by(|path| self.entry(path), path)
     }
 }
@@ -382,13 +382,13 @@ impl Comparer<'_> {
     }
 
     fn shared_files_changed(&self) -> bool {
-        let current: BTreeMap<String, Option<String>> = self
+        let current: BTreeMap<String, Option<Oid>> = self
             .current
             .shared_files
             .iter()
             .map(|path| (path.to_string(), self.current_ids.of(path)))
             .collect();
-        let baseline: BTreeMap<String, Option<String>> = self
+        let baseline: BTreeMap<String, Option<Oid>> = self
             .baseline
             .shared_files
             .iter()

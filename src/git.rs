@@ -481,7 +481,7 @@ impl FileTree for GitTree {
             None
         };
         Some(GitEntry {
-            blob_id: entry.id.to_string(),
+            blob_id: entry.id,
             link,
         })
     }
@@ -493,7 +493,7 @@ const MAX_SYMLINK_HOPS: usize = 40;
 /// The blob id of what a file holds, symlinks followed inside the catalog: equal in two trees
 /// exactly when the bytes evcat would read are equal. `None` when the file is missing, leads
 /// out of the catalog or is not a file.
-pub fn content_id(tree: &dyn FileTree, path: &CatalogPath) -> Option<String> {
+pub fn content_id(tree: &dyn FileTree, path: &CatalogPath) -> Option<Oid> {
     content_id_by(|path| tree.entry(path), path)
 }
 
@@ -501,7 +501,7 @@ pub fn content_id(tree: &dyn FileTree, path: &CatalogPath) -> Option<String> {
 pub fn content_id_by(
     entry: impl Fn(&CatalogPath) -> Option<GitEntry>,
     path: &CatalogPath,
-) -> Option<String> {
+) -> Option<Oid> {
     let mut current = path.clone();
     for _ in 0..MAX_SYMLINK_HOPS {
         let found = entry(&current)?;

@@ -181,8 +181,8 @@ pub trait FileTree: Send + Sync {
 /// A file or symlink as Git records it (see [`FileTree::entry`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GitEntry {
-    /// The Git blob id (hex).
-    pub blob_id: String,
+    /// The Git blob id.
+    pub blob_id: git2::Oid,
     /// For a symlink, the target as written in the link.
     pub link: Option<String>,
 }
@@ -195,10 +195,8 @@ impl GitEntry {
 }
 
 /// The Git blob id of some bytes.
-pub fn blob_id_of(bytes: &[u8]) -> Option<String> {
-    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
-        .ok()
-        .map(|id| id.to_string())
+pub fn blob_id_of(bytes: &[u8]) -> Option<git2::Oid> {
+    git2::Oid::hash_object(git2::ObjectType::Blob, bytes).ok()
 }
 
 /// The catalog as it is on disk.
@@ -433,7 +431,7 @@ impl FileTree for DiskTree {
         // Hashed as a stream, so a file over the read limit still has its id.
         let id = git2::Oid::hash_file(git2::ObjectType::Blob, &full).ok()?;
         Some(GitEntry {
-            blob_id: id.to_string(),
+            blob_id: id,
             link: None,
         })
     }
