@@ -275,14 +275,6 @@ fn schema_file(event: &Event, role: SchemaRole) -> Option<CatalogPath> {
 
 const ROLES: [SchemaRole; 2] = [SchemaRole::Value, SchemaRole::Key];
 
-/// Where `event.yaml` names one of the event's schemas.
-fn schema_key(role: SchemaRole) -> Vec<Seg> {
-    match role {
-        SchemaRole::Value => vec![Seg::key("schema")],
-        SchemaRole::Key => vec![Seg::key("key"), Seg::key("schema")],
-    }
-}
-
 struct Comparer<'a> {
     repository: &'a CatalogRepository,
     baseline_id: Oid,
@@ -537,9 +529,12 @@ impl Comparer<'_> {
         path: Option<&CatalogPath>,
         why: &str,
     ) {
+        let declared_at = crate::formats::declaration(event, role)
+            .map(|declared| declared.key_path("schema"))
+            .unwrap_or_default();
         let site = match path {
             Some(path) => Site::File(path.clone()),
-            None => Site::value(&event.file, schema_key(role)),
+            None => Site::value(&event.file, declared_at),
         };
         let what = match role {
             SchemaRole::Value => "schema",
@@ -572,7 +567,7 @@ impl Comparer<'_> {
         if !shared_changed && !self.schema_changed(old, new, role) {
             return Vec::new(); // Unchanged: not even read.
         }
-        let new_text = match Self::schema_text(self.current, new, role) {
+        let (new_path, new_text) = match Self::schema_text(self.current, new, role) {
             Ok(Some(found)) => found,
             // Not declared (a key dropped): lint and the catalog-level rules speak of it.
             Ok(None) => return Vec::new(),
@@ -581,7 +576,6 @@ impl Comparer<'_> {
                 return Vec::new();
             }
         };
-        let (new_path, new_text) = new_text;
         let (old_path, old_text) = match Self::schema_text(self.baseline, old, role) {
             Ok(Some(found)) => found,
             // A key that is new has nothing earlier to be compatible with.
