@@ -386,16 +386,6 @@ impl GitTree {
             .map(|(path, _)| path.as_str())
     }
 
-    /// The blob id of a file, to tell unchanged files apart without reading them.
-    pub fn blob_id(&self, path: &CatalogPath) -> Option<Oid> {
-        self.index
-            .get(path.as_str())
-            .filter(|entry| entry.kind == EntryKind::File)
-            .map(|entry| entry.id)
-    }
-}
-
-impl GitTree {
     /// A blob's bytes, refusing one over the size limit unless `any_size`.
     fn blob(&self, id: Oid, any_size: bool) -> Result<Vec<u8>, TreeError> {
         let repository = self
