@@ -280,10 +280,7 @@ impl DiskTree {
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
-            // forever; the caller then refuses anything that is not a regular file.
-            match fs::OpenOptions::new()
-                .read(true)
+            match reading_without_blocking()
                 .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
                 .open(&full)
             {
@@ -299,17 +296,12 @@ impl DiskTree {
         if !self.entry_inside(path)? {
             return Err(TreeError::EscapesRoot);
         }
-        let mut options = fs::OpenOptions::new();
-        options.read(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.custom_flags(libc::O_NONBLOCK);
-        }
-        options.open(&full).map_err(|error| match error.kind() {
-            std::io::ErrorKind::NotFound => TreeError::NotFound,
-            _ => TreeError::Io(error),
-        })
+        reading_without_blocking()
+            .open(&full)
+            .map_err(|error| match error.kind() {
+                std::io::ErrorKind::NotFound => TreeError::NotFound,
+                _ => TreeError::Io(error),
+            })
     }
 
     /// The disk path of an entry, refusing one that resolves outside the root.
@@ -319,6 +311,20 @@ impl DiskTree {
         }
         Ok(self.disk_path(path))
     }
+}
+
+/// Options to open a file for reading without waiting: O_NONBLOCK, because opening a FIFO for
+/// reading would otherwise wait for a writer forever (the reader then refuses anything that is
+/// not a regular file).
+fn reading_without_blocking() -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options
 }
 
 /// The bytes of an open file, refusing anything but a regular file of at most `limit` bytes.
@@ -349,17 +355,12 @@ fn read_regular(file: fs::File, limit: u64) -> Result<Vec<u8>, TreeError> {
 /// credential file): a regular file of at most `limit` bytes. A FIFO or device is refused
 /// without blocking on it.
 pub fn read_os_file(path: &Path, limit: u64) -> Result<Vec<u8>, TreeError> {
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(|error| match error.kind() {
-        std::io::ErrorKind::NotFound => TreeError::NotFound,
-        _ => TreeError::Io(error),
-    })?;
+    let file = reading_without_blocking()
+        .open(path)
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => TreeError::NotFound,
+            _ => TreeError::Io(error),
+        })?;
     read_regular(file, limit)
 }
 
