@@ -4,38 +4,14 @@
 //! registry has that endpoint; Karapace answers it with a plain 404 (no Confluent error code),
 //! and then each registered version is asked in turn. Which form works is learnt once per run.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::Ordering;
 
 use reqwest::Method;
-use serde_json::Value;
 
 use super::{malformed, schema_body, segment, HttpRegistry};
 use crate::catalog::CompatibilityLevel;
 use crate::registry::store::{RegistryError, StoredSchema};
 use crate::registry::CheckAnswer;
-
-/// What is known of the registry's all-versions compatibility endpoint.
-pub(super) struct FormCell(AtomicU8);
-
-impl Default for FormCell {
-    fn default() -> Self {
-        FormCell(AtomicU8::new(UNKNOWN))
-    }
-}
-
-const UNKNOWN: u8 = 0;
-const ALL_VERSIONS: u8 = 1;
-const PER_VERSION: u8 = 2;
-
-impl FormCell {
-    fn get(&self) -> u8 {
-        self.0.load(Ordering::Relaxed)
-    }
-
-    fn set(&self, form: u8) {
-        self.0.store(form, Ordering::Relaxed);
-    }
-}
 
 /// A plain 404, without a Confluent error code: the endpoint does not exist (a missing subject
 /// or version has a code of its own, 40401 or 40402).
@@ -63,15 +39,12 @@ impl HttpRegistry {
         if !level.is_transitive() {
             return self.check_against(subject, schema, Some("latest"));
         }
-        if self.compatibility_form.get() != PER_VERSION {
+        if !self.compatibility_per_version.load(Ordering::Relaxed) {
             match self.check_against(subject, schema, None) {
-                Err(error) if endpoint_missing(&error) => self.compatibility_form.set(PER_VERSION),
-                answer => {
-                    if answer.is_ok() {
-                        self.compatibility_form.set(ALL_VERSIONS);
-                    }
-                    return answer;
-                }
+                Err(error) if endpoint_missing(&error) => self
+                    .compatibility_per_version
+                    .store(true, Ordering::Relaxed),
+                answer => return answer,
             }
         }
         self.check_each_version(subject, schema)
@@ -84,26 +57,8 @@ impl HttpRegistry {
         subject: &str,
         schema: &StoredSchema,
     ) -> Result<CheckAnswer, RegistryError> {
-        let endpoint = format!("GET /subjects/{subject}/versions");
-        let versions = match self.send(
-            Method::GET,
-            &format!("/subjects/{}/versions", segment(subject)),
-            None,
-        ) {
-            Ok(Value::Array(versions)) => versions
-                .iter()
-                .map(|version| version.as_u64().ok_or(()))
-                .collect::<Result<Vec<u64>, ()>>()
-                .map_err(|()| {
-                    malformed(
-                        &endpoint,
-                        "a list of version numbers",
-                        &Value::Array(versions.clone()),
-                    )
-                })?,
-            Ok(other) => return Err(malformed(&endpoint, "a list of version numbers", &other)),
-            Err(error) if error.code == 40401 => return Ok(nothing_to_check()),
-            Err(error) => return Err(error),
+        let Some(versions) = self.versions(subject)? else {
+            return Ok(nothing_to_check());
         };
         let mut combined = nothing_to_check();
         for version in versions {

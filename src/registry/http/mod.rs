@@ -96,8 +96,9 @@ impl HttpSettings {
 /// A client for one registry.
 pub struct HttpRegistry {
     base: String,
-    /// How this registry answers compatibility questions, learnt on the first one asked.
-    compatibility_form: compatibility::FormCell,
+    /// Whether this registry lacks the all-versions compatibility endpoint (learnt from its
+    /// plain 404 on the first transitive check), so versions are asked one by one.
+    compatibility_per_version: std::sync::atomic::AtomicBool,
     client: Client,
     /// The `Authorization` header, built (and checked) once; marked sensitive.
     authorization: Option<reqwest::header::HeaderValue>,
@@ -169,7 +170,7 @@ impl HttpRegistry {
             .map_err(|error| client_error(format!("cannot set up the HTTP client: {error}")))?;
         Ok(HttpRegistry {
             base: settings.url.clone(),
-            compatibility_form: Default::default(),
+            compatibility_per_version: Default::default(),
             client,
             authorization: settings
                 .credentials
@@ -297,20 +298,36 @@ impl HttpRegistry {
 
     /// Whether `subject` has a live version.
     pub fn subject_exists(&self, subject: &str) -> Result<bool, RegistryError> {
-        match self.send(
+        self.versions(subject).map(|versions| versions.is_some())
+    }
+
+    /// The subject's live versions; `None` when the registry has no such subject.
+    fn versions(&self, subject: &str) -> Result<Option<Vec<u64>>, RegistryError> {
+        let answer = match self.send(
             Method::GET,
             &format!("/subjects/{}/versions", segment(subject)),
             None,
         ) {
-            Ok(Value::Array(versions)) if versions.iter().all(Value::is_u64) => Ok(true),
-            Ok(other) => Err(malformed(
-                &format!("GET /subjects/{subject}/versions"),
-                "a list of version numbers",
-                &other,
-            )),
-            Err(error) if error.code == 40401 => Ok(false),
-            Err(error) => Err(error),
-        }
+            Ok(answer) => answer,
+            Err(error) if error.code == 40401 => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        answer
+            .as_array()
+            .and_then(|versions| {
+                versions
+                    .iter()
+                    .map(Value::as_u64)
+                    .collect::<Option<Vec<_>>>()
+            })
+            .map(Some)
+            .ok_or_else(|| {
+                malformed(
+                    &format!("GET /subjects/{subject}/versions"),
+                    "a list of version numbers",
+                    &answer,
+                )
+            })
     }
 
     /// The registry-wide compatibility level.
