@@ -115,18 +115,28 @@ fn protobuf_source(schema: String) -> Result<String, RegistryError> {
     })
 }
 
-/// A registered version as the API shows it, its schema serialized when the request asks for
-/// `format=serialized` (Protobuf only; other formats have one form).
+/// A schema in the form the request asks for: a Protobuf schema serialized when it asks for
+/// `format=serialized` (other formats have one form).
+fn in_requested_form(
+    store: &Store,
+    request: &Request<'_>,
+    schema: &mut StoredSchema,
+) -> Result<(), RegistryError> {
+    if schema.schema_type == Format::Protobuf
+        && request.parameter("format").as_deref() == Some("serialized")
+    {
+        schema.schema = store.serialized_protobuf(schema)?;
+    }
+    Ok(())
+}
+
+/// A registered version as the API shows it, its schema in the form the request asks for.
 fn shown_version(
     store: &Store,
     request: &Request<'_>,
     mut registered: RegisteredVersion,
 ) -> Result<Value, RegistryError> {
-    if registered.schema.schema_type == Format::Protobuf
-        && request.parameter("format").as_deref() == Some("serialized")
-    {
-        registered.schema.schema = store.serialized_protobuf(&registered.schema)?;
-    }
+    in_requested_form(store, request, &mut registered.schema)?;
     Ok(version_body(&registered))
 }
 
@@ -497,11 +507,7 @@ fn route_read(
         }
         ("GET", ["schemas", "ids", id]) => {
             let mut schema = store.schema_by_id(parse_id(id)?)?.clone();
-            if schema.schema_type == Format::Protobuf
-                && request.parameter("format").as_deref() == Some("serialized")
-            {
-                schema.schema = store.serialized_protobuf(&schema)?;
-            }
+            in_requested_form(store, request, &mut schema)?;
             let mut fields = serde_json::Map::new();
             schema_fields(&schema, &mut fields);
             Ok(Value::Object(fields))
