@@ -360,7 +360,7 @@ pub fn referenced_files(schema: &Value) -> Vec<String> {
 }
 
 /// Keywords whose values are data, not subschemas: a `$ref` inside them is not a reference.
-const DATA_KEYWORDS: [&str; 5] = ["enum", "const", "default", "examples", "example"];
+pub const DATA_KEYWORDS: [&str; 5] = ["enum", "const", "default", "examples", "example"];
 
 fn collect_refs(value: &Value, path: &mut Vec<Seg>, refs: &mut Vec<(String, Vec<Seg>)>) {
     match value {

@@ -16,9 +16,7 @@ use serde_json::{Map, Value};
 
 use super::desired::Registration;
 use crate::catalog::Format;
-
-/// Keywords whose values are data, not subschemas: a `$ref` inside them is not a reference.
-const DATA_KEYWORDS: [&str; 5] = ["enum", "const", "default", "examples", "example"];
+use crate::formats::json::DATA_KEYWORDS;
 
 /// The registrations as an environment with `json_references: bundle` registers them: the same
 /// list (indices unchanged), JSON Schemas with references made self-contained.
