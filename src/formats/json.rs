@@ -99,34 +99,19 @@ pub fn check_shared(catalog: &Catalog, findings: &mut Findings) -> HashSet<Catal
             broken.insert(path.clone());
             continue;
         };
-        let problems = match draft_of(&schema) {
-            Ok(draft) => meta_problems(&schema, draft),
-            Err(declared) => vec![(
-                vec![Seg::key("$schema")],
-                format!("unsupported `$schema` {declared}"),
-            )],
-        };
-        if !problems.is_empty() {
+        let before = findings.len();
+        if report_validity(path, &schema, findings).is_none() || findings.len() > before {
             broken.insert(path.clone());
-        }
-        for (at, message) in problems {
-            findings.add(rules::JSON_SCHEMA_INVALID, Site::value(path, at), message);
         }
     }
     broken
 }
 
-/// Compiles an event's JSON Schema; `broken_shared` are the shared files [`check_shared`]
-/// found invalid.
-pub fn compile(
-    catalog: &Catalog,
-    broken_shared: &HashSet<CatalogPath>,
-    path: &CatalogPath,
-    text: &str,
-    findings: &mut Findings,
-) -> Option<JsonSchema> {
-    let schema = parse_json(path, text, rules::JSON_SCHEMA_INVALID, findings)?;
-    let draft = match draft_of(&schema) {
+/// Reports why `schema` (the file `path`) is not valid for its draft, each problem at its
+/// line: an unsupported `$schema`, or what its draft's meta-schema refuses. Returns the draft
+/// unless `$schema` names one evcat does not know.
+fn report_validity(path: &CatalogPath, schema: &Value, findings: &mut Findings) -> Option<Draft> {
+    let draft = match draft_of(schema) {
         Ok(draft) => draft,
         Err(declared) => {
             findings.push(
@@ -143,10 +128,24 @@ pub fn compile(
             return None;
         }
     };
-    let before = findings.len();
-    for (at, message) in meta_problems(&schema, draft) {
+    for (at, message) in meta_problems(schema, draft) {
         findings.add(rules::JSON_SCHEMA_INVALID, Site::value(path, at), message);
     }
+    Some(draft)
+}
+
+/// Compiles an event's JSON Schema; `broken_shared` are the shared files [`check_shared`]
+/// found invalid.
+pub fn compile(
+    catalog: &Catalog,
+    broken_shared: &HashSet<CatalogPath>,
+    path: &CatalogPath,
+    text: &str,
+    findings: &mut Findings,
+) -> Option<JsonSchema> {
+    let schema = parse_json(path, text, rules::JSON_SCHEMA_INVALID, findings)?;
+    let before = findings.len();
+    let draft = report_validity(path, &schema, findings)?;
     check_refs(catalog, broken_shared, path, &schema, findings);
     if findings.len() > before {
         return None;
