@@ -4,6 +4,7 @@
 //! each against its JSON Schema. It does not read schema or example files: those are read on
 //! demand through [`Catalog::read_text`], so a command that needs one event's schema pays for one.
 
+mod loader;
 pub mod manifest;
 pub mod model;
 
@@ -15,8 +16,7 @@ pub use model::*;
 use crate::findings::{finding, Findings, Location, Site};
 use crate::rules;
 use crate::source::{locate, position_at, SharedText};
-use crate::tree::{CatalogPath, EntryKind, FileTree, TreeError};
-use manifest::{parse_manifest, ManifestKind, ManifestSchemas};
+use crate::tree::{CatalogPath, FileTree, TreeError};
 
 pub const SETTINGS_FILE: &str = "evcat.yaml";
 const DOMAINS_DIR: &str = "domains";
@@ -214,33 +214,21 @@ impl Catalog {
                 root: tree.describe(),
             });
         }
-        let mut loader = Loader {
-            catalog: Catalog {
-                files: Arc::new(Files {
-                    tree,
-                    sources: Sources::default(),
-                }),
-                settings: Settings::default(),
-                settings_loaded: false,
-                domains: Vec::new(),
-                services: Vec::new(),
-                events: Vec::new(),
-                shared_files: Vec::new(),
-                shared_index: std::sync::OnceLock::new(),
-                name_index: std::sync::OnceLock::new(),
-            },
-            schemas: ManifestSchemas::new(),
-            findings: Findings::new(),
+        let catalog = Catalog {
+            files: Arc::new(Files {
+                tree,
+                sources: Sources::default(),
+            }),
+            settings: Settings::default(),
+            settings_loaded: false,
+            domains: Vec::new(),
+            services: Vec::new(),
+            events: Vec::new(),
+            shared_files: Vec::new(),
+            shared_index: std::sync::OnceLock::new(),
+            name_index: std::sync::OnceLock::new(),
         };
-        if let Some(settings) = loader.manifest(&settings_path, ManifestKind::Settings) {
-            loader.catalog.settings = settings;
-            loader.catalog.settings_loaded = true;
-        }
-        loader.load_domains()?;
-        Ok(Loaded {
-            catalog: loader.catalog,
-            findings: loader.findings,
-        })
+        loader::load(catalog, &settings_path)
     }
 
     pub fn files(&self) -> &Arc<Files> {
@@ -440,166 +428,5 @@ fn read_error_finding(
             referenced_from.clone(),
             format!("{path} cannot be read: {message}"),
         ),
-    }
-}
-
-struct Loader {
-    catalog: Catalog,
-    schemas: ManifestSchemas,
-    findings: Findings,
-}
-
-impl Loader {
-    /// A folder's entries. A folder that is a symlink out of the catalog is an R004 finding
-    /// (once, at the folder) and lists as empty: one bad link does not stop the whole run.
-    fn list(&mut self, dir: &CatalogPath) -> Result<Vec<crate::tree::DirEntry>, LoadError> {
-        match self.catalog.tree().list(dir) {
-            Ok(entries) => Ok(entries),
-            Err(TreeError::EscapesRoot) => {
-                self.findings.push(
-                    finding(
-                        rules::PATH_ESCAPE,
-                        Site::File(dir.clone()),
-                        format!(
-                            "{dir} is a symlink to a folder outside the catalog; it was skipped"
-                        ),
-                    )
-                    .with_help("move the folder into the catalog, or link to a folder inside it"),
-                );
-                Ok(Vec::new())
-            }
-            Err(source) => Err(LoadError::Io {
-                root: self.catalog.tree().describe(),
-                path: dir.clone(),
-                source,
-            }),
-        }
-    }
-
-    /// Whether a folder leads out of the catalog (reported by [`Loader::list`]). Asked of domain
-    /// folders, which are few; an event folder that leads out is reported by its manifest's read.
-    fn escapes(&mut self, dir: &CatalogPath) -> Result<bool, LoadError> {
-        let before = self.findings.len();
-        self.list(dir)?;
-        Ok(self.findings.len() > before)
-    }
-
-    fn manifest<T: serde::de::DeserializeOwned>(
-        &mut self,
-        path: &CatalogPath,
-        kind: ManifestKind,
-    ) -> Option<T> {
-        let text = self.catalog.read_text_or_report(
-            path,
-            &Site::File(path.clone()),
-            &mut self.findings,
-        )?;
-        parse_manifest(path, &text, kind, &self.schemas, &mut self.findings)
-    }
-
-    /// A folder's manifest; a missing one is reported as the folder lacking it (one read, no
-    /// separate existence check).
-    fn manifest_in_folder<T: serde::de::DeserializeOwned>(
-        &mut self,
-        path: &CatalogPath,
-        kind: ManifestKind,
-        folder: &CatalogPath,
-        manifest_name: &str,
-    ) -> Option<T> {
-        match self.catalog.read_text(path) {
-            Err(ReadError::NotFound) => {
-                self.findings.add(
-                    rules::MISSING_MANIFEST,
-                    Site::File(folder.clone()),
-                    format!("{} folder {folder} has no {manifest_name}", kind.noun()),
-                );
-                None
-            }
-            _ => self.manifest(path, kind),
-        }
-    }
-
-    fn load_domains(&mut self) -> Result<(), LoadError> {
-        let domains_dir = CatalogPath::root().child(DOMAINS_DIR);
-        for entry in self.list(&domains_dir)? {
-            let dir = domains_dir.child(&entry.name);
-            if entry.kind == EntryKind::Dir && !self.escapes(&dir)? {
-                self.load_domain(&entry.name, dir)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn load_domain(&mut self, name: &str, dir: CatalogPath) -> Result<(), LoadError> {
-        let manifest_path = dir.child(DOMAIN_FILE);
-        let spec = self.manifest_in_folder(&manifest_path, ManifestKind::Domain, &dir, DOMAIN_FILE);
-        self.catalog.domains.push(Domain {
-            name: name.to_string(),
-            dir: dir.clone(),
-            manifest: manifest_path,
-            spec,
-        });
-        self.load_services(name, &dir.child(SERVICES_DIR))?;
-        self.load_events(name, &dir.child(EVENTS_DIR))?;
-        self.collect_shared(&dir.child(SHARED_SCHEMAS_DIR))
-    }
-
-    fn load_services(&mut self, domain: &str, dir: &CatalogPath) -> Result<(), LoadError> {
-        for entry in self.list(dir)? {
-            let Some(service_name) = entry
-                .name
-                .strip_suffix(".yaml")
-                .or_else(|| entry.name.strip_suffix(".yml"))
-            else {
-                continue;
-            };
-            if entry.kind != EntryKind::File {
-                continue;
-            }
-            let file = dir.child(&entry.name);
-            let spec = self.manifest::<ServiceSpec>(&file, ManifestKind::Service);
-            self.catalog.services.push(Service {
-                name: service_name.to_string(),
-                domain: domain.to_string(),
-                file,
-                spec,
-            });
-        }
-        Ok(())
-    }
-
-    fn load_events(&mut self, domain: &str, dir: &CatalogPath) -> Result<(), LoadError> {
-        for entry in self.list(dir)? {
-            if entry.kind != EntryKind::Dir {
-                continue;
-            }
-            let event_dir = dir.child(&entry.name);
-            let file = event_dir.child(EVENT_FILE);
-            if let Some(spec) = self.manifest_in_folder::<EventSpec>(
-                &file,
-                ManifestKind::Event,
-                &event_dir,
-                EVENT_FILE,
-            ) {
-                self.catalog.events.push(Event {
-                    domain: domain.to_string(),
-                    dir: event_dir,
-                    file,
-                    spec,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn collect_shared(&mut self, dir: &CatalogPath) -> Result<(), LoadError> {
-        for entry in self.list(dir)? {
-            let path = dir.child(&entry.name);
-            match entry.kind {
-                EntryKind::Dir => self.collect_shared(&path)?,
-                EntryKind::File => self.catalog.shared_files.push(path),
-            }
-        }
-        Ok(())
     }
 }

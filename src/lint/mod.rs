@@ -10,6 +10,8 @@ mod naming;
 mod references;
 mod settings;
 
+use rayon::prelude::*;
+
 use crate::catalog::{Catalog, Event, Loaded, SchemaRole};
 use crate::findings::{Finding, Findings};
 use crate::formats::{self, Compiled, SchemaContext};
@@ -44,12 +46,8 @@ pub fn lint(loaded: Loaded) -> LintOutcome {
     let context = SchemaContext::new(&catalog, &mut findings);
     settings::check(&catalog, &mut findings);
     let mut record_names = Vec::with_capacity(catalog.events.len());
-    let workers = std::thread::available_parallelism().map_or(1, |count| count.get().min(8));
     for chunk in catalog.events.chunks(EVENTS_PER_CHUNK) {
-        for (event, checked) in chunk
-            .iter()
-            .zip(check_events(&context, &catalog, chunk, workers))
-        {
+        for (event, checked) in chunk.iter().zip(check_events(&context, &catalog, chunk)) {
             findings.extend(checked.findings);
             if let Some(compiled) = &checked.value {
                 naming::check_schema(event, compiled, &mut config.naming, &mut findings);
@@ -75,7 +73,7 @@ pub fn lint(loaded: Loaded) -> LintOutcome {
 
 /// How many events are compiled at once: enough to keep the cores busy, few enough that the
 /// compiled schemas held for the naming checks stay small.
-const EVENTS_PER_CHUNK: usize = 256;
+const EVENTS_PER_CHUNK: usize = 1024;
 
 /// What checking one event's schemas found: its findings, and the compiled schemas.
 struct CheckedEvent {
@@ -84,46 +82,25 @@ struct CheckedEvent {
     key: Option<Compiled>,
 }
 
-/// Compiles each event's value and key schemas and checks its examples, spread over `workers`
-/// threads; the results come back in the events' order.
-fn check_events(
-    context: &SchemaContext,
-    catalog: &Catalog,
-    events: &[Event],
-    workers: usize,
-) -> Vec<CheckedEvent> {
-    let check = |event: &Event| {
-        let mut findings = Findings::new();
-        let value = formats::compile(context, catalog, event, SchemaRole::Value, &mut findings);
-        if let Some(compiled) = &value {
-            check_examples(catalog, event, compiled, &mut findings);
-        }
-        let key = formats::compile(context, catalog, event, SchemaRole::Key, &mut findings);
-        CheckedEvent {
-            findings,
-            value,
-            key,
-        }
-    };
-    if workers <= 1 || events.len() < 2 {
-        return events.iter().map(check).collect();
-    }
-    let per_worker = events.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = events
-            .chunks(per_worker)
-            .map(|slice| scope.spawn(move || slice.iter().map(check).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                // A panic in a worker is a bug; re-raise it here rather than lose its events.
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+/// Compiles each event's value and key schemas and checks its examples, spread over the cores;
+/// the results come back in the events' order.
+fn check_events(context: &SchemaContext, catalog: &Catalog, events: &[Event]) -> Vec<CheckedEvent> {
+    events
+        .par_iter()
+        .map(|event| {
+            let mut findings = Findings::new();
+            let value = formats::compile(context, catalog, event, SchemaRole::Value, &mut findings);
+            if let Some(compiled) = &value {
+                check_examples(catalog, event, compiled, &mut findings);
+            }
+            let key = formats::compile(context, catalog, event, SchemaRole::Key, &mut findings);
+            CheckedEvent {
+                findings,
+                value,
+                key,
+            }
+        })
+        .collect()
 }
 
 fn check_examples(catalog: &Catalog, event: &Event, compiled: &Compiled, findings: &mut Findings) {
