@@ -205,6 +205,13 @@ pub struct DiskTree {
     root: PathBuf,
     /// Folders already known to stay inside the root (or not): each is checked once.
     checked_dirs: Mutex<HashMap<CatalogPath, bool>>,
+    known_blobs: Option<Box<dyn KnownBlobs>>,
+}
+
+/// Blob ids known without reading a file, for files whose stat data shows they did not change
+/// since they were recorded (Git's index): [`FileTree::entry`] then hashes only what may differ.
+pub trait KnownBlobs: Send + Sync + fmt::Debug {
+    fn blob_id(&self, path: &CatalogPath, metadata: &fs::Metadata) -> Option<git2::Oid>;
 }
 
 impl DiskTree {
@@ -214,7 +221,14 @@ impl DiskTree {
         Ok(DiskTree {
             root,
             checked_dirs: Mutex::new(HashMap::new()),
+            known_blobs: None,
         })
+    }
+
+    /// Takes blob ids from `known` where it vouches for a file, instead of hashing the file.
+    pub fn with_known_blobs(mut self, known: Box<dyn KnownBlobs>) -> Self {
+        self.known_blobs = Some(known);
+        self
     }
 
     pub fn root(&self) -> &Path {
@@ -387,10 +401,19 @@ impl FileTree for DiskTree {
             if name.starts_with('.') {
                 continue;
             }
-            // `metadata` follows symlinks, so a link to a directory lists as a directory.
-            let kind = match fs::metadata(entry.path()) {
-                Ok(metadata) if metadata.is_dir() => EntryKind::Dir,
-                _ => EntryKind::File,
+            // The entry's own type comes with the listing; only a symlink costs a `stat`, which
+            // follows it, so a link to a directory lists as a directory.
+            let is_dir = match entry.file_type() {
+                Ok(kind) if kind.is_symlink() => {
+                    fs::metadata(entry.path()).is_ok_and(|m| m.is_dir())
+                }
+                Ok(kind) => kind.is_dir(),
+                Err(_) => false,
+            };
+            let kind = if is_dir {
+                EntryKind::Dir
+            } else {
+                EntryKind::File
             };
             entries.push(DirEntry { name, kind });
         }
@@ -428,6 +451,13 @@ impl FileTree for DiskTree {
         }
         if !metadata.is_file() {
             return None; // A FIFO or device is never opened: reading it could block forever.
+        }
+        let known = self.known_blobs.as_ref();
+        if let Some(id) = known.and_then(|known| known.blob_id(path, &metadata)) {
+            return Some(GitEntry {
+                blob_id: id,
+                link: None,
+            });
         }
         // Hashed as a stream, so a file over the read limit still has its id.
         let id = git2::Oid::hash_file(git2::ObjectType::Blob, &full).ok()?;
