@@ -319,6 +319,7 @@ pub enum CliError {
 
 /// Runs evcat with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
+    crate::formats::avro_names::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

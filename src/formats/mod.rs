@@ -6,6 +6,7 @@
 //! Each format lives in its own module; this one only dispatches.
 
 pub mod avro;
+pub mod avro_names;
 pub mod json;
 pub mod protobuf;
 pub mod protobuf_descriptor;
@@ -92,6 +93,7 @@ pub struct SchemaContext {
     avro_types: avro::SharedTypes,
     /// Shared JSON Schema files that are not valid schemas (reported at their own lines).
     broken_json: std::collections::HashSet<CatalogPath>,
+    proto_imports: std::sync::Arc<protobuf::ParsedImports>,
 }
 
 impl SchemaContext {
@@ -102,6 +104,7 @@ impl SchemaContext {
         SchemaContext {
             avro_types: avro::SharedTypes::index(catalog, findings),
             broken_json: json::check_shared(catalog, findings),
+            proto_imports: Default::default(),
         }
     }
 }
@@ -205,9 +208,15 @@ pub fn compile(
             .avro_types
             .compile(&path, &text, findings)
             .map(Compiled::Avro),
-        Format::Protobuf => {
-            protobuf::compile(catalog, event, &declared, &path, findings).map(Compiled::Protobuf)
-        }
+        Format::Protobuf => protobuf::compile(
+            &context.proto_imports,
+            catalog,
+            event,
+            &declared,
+            &path,
+            findings,
+        )
+        .map(Compiled::Protobuf),
         Format::Json => {
             json::compile(catalog, &context.broken_json, &path, &text, findings).map(Compiled::Json)
         }
