@@ -23,8 +23,16 @@ use crate::tree::CatalogPath;
 /// Field number of `package` in `FileDescriptorProto`, as used in source-info paths.
 const PACKAGE_FIELD: i32 = 2;
 
+/// Imported files already parsed in this run, by import name and the file it resolved to:
+/// a shared file imported by thousands of events is parsed once.
+#[derive(Default)]
+pub struct ParsedImports {
+    files: Mutex<HashMap<(String, CatalogPath), File>>,
+}
+
 /// Resolves import names to catalog files, remembering which file each name came from.
 struct CatalogResolver {
+    parsed: Arc<ParsedImports>,
     imports: Imports,
     /// The event's folder, where its schema's imports are looked for first.
     dir: CatalogPath,
@@ -35,7 +43,8 @@ struct CatalogResolver {
 
 impl FileResolver for CatalogResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        let found = if name == self.main.as_str() {
+        let is_main = name == self.main.as_str();
+        let found = if is_main {
             self.imports.resolve(&CatalogPath::root(), name)
         } else {
             self.imports.resolve(&self.dir, name)
@@ -45,8 +54,22 @@ impl FileResolver for CatalogResolver {
                 self.opened
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .insert(name.to_string(), path);
-                File::from_source(name, &text)
+                    .insert(name.to_string(), path.clone());
+                if is_main {
+                    return File::from_source(name, &text);
+                }
+                let key = (name.to_string(), path);
+                let mut parsed = self
+                    .parsed
+                    .files
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                if let Some(file) = parsed.get(&key) {
+                    return Ok(file.clone());
+                }
+                let file = File::from_source(name, &text)?;
+                parsed.insert(key, file.clone());
+                Ok(file)
             }
             Ok(None) => Err(protox::Error::file_not_found(name)),
             Err((path, error)) => Err(protox::Error::new(super::describe_read_error(
@@ -66,6 +89,7 @@ pub struct ProtoSchema {
 }
 
 pub fn compile(
+    parsed: &Arc<ParsedImports>,
     catalog: &Catalog,
     event: &Event,
     declared: &SchemaDeclaration<'_>,
@@ -78,6 +102,7 @@ pub fn compile(
     resolver.add(GoogleFileResolver::new());
     resolver.add(super::wellknown::WellKnownResolver);
     resolver.add(CatalogResolver {
+        parsed: parsed.clone(),
         imports: catalog.imports(),
         dir: event.dir.clone(),
         main: path.clone(),
