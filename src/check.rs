@@ -94,8 +94,11 @@ pub struct Comparison {
 /// Compares the catalog at `root` (as it is on disk) with its baseline.
 pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckError> {
     let repository = CatalogRepository::discover(root)?;
-    let tree = DiskTree::new(root)
+    let mut tree = DiskTree::new(root)
         .map_err(|error| CheckError::Folder(root.display().to_string(), error))?;
+    if let Some(indexed) = crate::git::IndexedBlobs::read(&repository) {
+        tree = tree.with_known_blobs(Box::new(indexed));
+    }
     let Loaded {
         catalog,
         findings: load_findings,

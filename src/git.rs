@@ -525,3 +525,102 @@ pub fn entries_differ(
     }
     false
 }
+
+/// The blob ids Git's index records for the catalog's files, trusted for a file whose stat data
+/// (size, modification and change times, inode) still equal the index's, as `git status`
+/// trusts them: a clean work tree is then compared without hashing its files. Entries that
+/// could be stale are never trusted: a file modified no earlier than the index was written
+/// ("racily clean"), conflicted, assume-valid, skip-worktree or intent-to-add entries.
+pub struct IndexedBlobs {
+    /// Entries under the catalog's folder, by catalog path.
+    entries: std::collections::HashMap<Box<str>, IndexedFile>,
+    /// When the index was written, as (seconds, nanoseconds).
+    written: (i64, i64),
+}
+
+impl std::fmt::Debug for IndexedBlobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexedBlobs")
+            .field("entries", &self.entries.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The stat fields the index records (their low 32 bits, as Git keeps them) and the blob id.
+struct IndexedFile {
+    size: u32,
+    mtime: (i32, u32),
+    ctime: (i32, u32),
+    ino: u32,
+    id: Oid,
+}
+
+const INDEX_ASSUME_VALID: u16 = 0x8000;
+const INDEX_STAGE_MASK: u16 = 0x3000;
+const INDEX_SKIP_WORKTREE: u16 = 1 << 14;
+const INDEX_INTENT_TO_ADD: u16 = 1 << 13;
+
+impl IndexedBlobs {
+    /// The index of the repository around the catalog; `None` when it cannot be read (every
+    /// file is then hashed, as before).
+    pub fn read(repository: &CatalogRepository) -> Option<Self> {
+        let index_file = repository.repository.path().join("index");
+        let written = file_time(&std::fs::metadata(index_file).ok()?)?;
+        let index = repository.repository.index().ok()?;
+        let prefix = match repository.prefix.as_str() {
+            "" => String::new(),
+            prefix => format!("{prefix}/"),
+        };
+        let entries = index
+            .iter()
+            .filter(|entry| {
+                entry.flags & (INDEX_ASSUME_VALID | INDEX_STAGE_MASK) == 0
+                    && entry.flags_extended & (INDEX_SKIP_WORKTREE | INDEX_INTENT_TO_ADD) == 0
+            })
+            .filter_map(|entry| {
+                let path = std::str::from_utf8(&entry.path).ok()?;
+                let path = path.strip_prefix(prefix.as_str())?;
+                let file = IndexedFile {
+                    size: entry.file_size,
+                    mtime: (entry.mtime.seconds(), entry.mtime.nanoseconds()),
+                    ctime: (entry.ctime.seconds(), entry.ctime.nanoseconds()),
+                    ino: entry.ino,
+                    id: entry.id,
+                };
+                Some((Box::from(path), file))
+            })
+            .collect();
+        Some(IndexedBlobs { entries, written })
+    }
+}
+
+/// A file's modification time as (seconds, nanoseconds) since the epoch.
+#[cfg(unix)]
+fn file_time(metadata: &std::fs::Metadata) -> Option<(i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((metadata.mtime(), metadata.mtime_nsec()))
+}
+
+#[cfg(not(unix))]
+fn file_time(_metadata: &std::fs::Metadata) -> Option<(i64, i64)> {
+    None
+}
+
+impl crate::tree::KnownBlobs for IndexedBlobs {
+    #[cfg(unix)]
+    fn blob_id(&self, path: &CatalogPath, metadata: &std::fs::Metadata) -> Option<Oid> {
+        use std::os::unix::fs::MetadataExt;
+        let indexed = self.entries.get(path.as_str())?;
+        let same = indexed.size == metadata.size() as u32
+            && indexed.mtime == (metadata.mtime() as i32, metadata.mtime_nsec() as u32)
+            && indexed.ctime == (metadata.ctime() as i32, metadata.ctime_nsec() as u32)
+            && indexed.ino == metadata.ino() as u32;
+        let racy = (metadata.mtime(), metadata.mtime_nsec()) >= self.written;
+        (same && !racy).then_some(indexed.id)
+    }
+
+    #[cfg(not(unix))]
+    fn blob_id(&self, _path: &CatalogPath, _metadata: &std::fs::Metadata) -> Option<Oid> {
+        None
+    }
+}

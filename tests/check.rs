@@ -639,3 +639,47 @@ fn shallow_history_under_a_transitive_level_is_a_warning() {
     let denied = run_in(&shallow, &["check", "--format", "json", "--deny-warnings"]);
     assert_eq!(denied.code, 1, "{}", denied.stdout);
 }
+
+/// Issue 15: a clean tree's files are not hashed when Git's index vouches for them, but an edit
+/// that keeps a file's size and modification time (a rewrite that restores the time, as some
+/// tools do) must still count as uncommitted: the index is trusted only when every stat field
+/// it records (change time included) is unchanged.
+#[test]
+fn an_edit_that_keeps_size_and_mtime_is_still_uncommitted() {
+    let fixture = repository();
+    add_captured_field(&fixture, "settlementId", true);
+    commit(&fixture, "second");
+    let clean = check(&fixture, &[]);
+    assert!(
+        clean.json()["context"]
+            .as_str()
+            .unwrap()
+            .contains("HEAD's parent"),
+        "{}",
+        clean.stdout
+    );
+    let schema = fixture.path(CAPTURED_SCHEMA);
+    let modified = std::fs::metadata(&schema).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&schema).unwrap();
+    // Same length: the new field's name changes one letter.
+    std::fs::write(&schema, text.replace("settlementId", "settlementIx")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&schema)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(
+        std::fs::metadata(&schema).unwrap().len() as usize,
+        text.len()
+    );
+    let outcome = check(&fixture, &[]);
+    assert!(
+        outcome.json()["context"]
+            .as_str()
+            .unwrap()
+            .contains("uncommitted"),
+        "{}",
+        outcome.stdout
+    );
+}
