@@ -254,6 +254,10 @@ impl SharedTypes {
                 }
                 Some(AvroSchema {
                     file: path.clone(),
+                    shared: needed
+                        .iter()
+                        .map(|&index| self.files[index].path.clone())
+                        .collect(),
                     schema,
                     named,
                     outline,
@@ -471,6 +475,8 @@ fn collect_named(schema: &Schema, named: &mut HashMap<String, Schema>) {
 /// A parsed Avro schema with every named type it can reach.
 pub struct AvroSchema {
     file: CatalogPath,
+    /// The shared `.avsc` files the schema needed.
+    shared: Vec<CatalogPath>,
     schema: Schema,
     named: HashMap<String, Schema>,
     outline: Outline,
@@ -479,6 +485,15 @@ pub struct AvroSchema {
 impl AvroSchema {
     pub fn schema(&self) -> &Schema {
         &self.schema
+    }
+
+    pub fn shared_files(&self) -> &[CatalogPath] {
+        &self.shared
+    }
+
+    /// A named type the schema defines or uses from a shared file, by full name.
+    pub fn named_type(&self, full_name: &str) -> Option<&Schema> {
+        self.named.get(full_name)
     }
 
     pub fn field_names(&self) -> Vec<Declared> {
@@ -857,6 +872,7 @@ mod tests {
         collect_named(&schema, &mut named);
         let avro = AvroSchema {
             file: CatalogPath::parse("s.avsc").unwrap(),
+            shared: Vec::new(),
             schema,
             named,
             outline: Outline::default(),

@@ -419,6 +419,14 @@ impl JsonSchema {
     }
 
     /// Property names declared anywhere in the schema file.
+    pub fn path(&self) -> &CatalogPath {
+        &self.path
+    }
+
+    pub fn value(&self) -> &Value {
+        &self.schema
+    }
+
     pub fn field_names(&self) -> Vec<Declared> {
         let mut names = Vec::new();
         self.collect_properties(&self.schema, &mut Vec::new(), &mut names);

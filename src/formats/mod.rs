@@ -7,6 +7,7 @@
 
 pub mod avro;
 pub mod avro_names;
+pub mod fields;
 pub mod json;
 pub mod protobuf;
 pub mod protobuf_descriptor;
@@ -27,7 +28,9 @@ pub struct Declared {
     pub site: Site,
 }
 
-/// A compiled schema, in one of the three formats.
+/// A compiled schema, in one of the three formats. Compiled once per event and held briefly;
+/// the variants' sizes differ but boxing would only add an allocation per event.
+#[allow(clippy::large_enum_variant)]
 pub enum Compiled {
     Avro(avro::AvroSchema),
     Protobuf(protobuf::ProtoSchema),
@@ -57,6 +60,27 @@ impl Compiled {
                     schema.check_example(file, &value, findings);
                 }
             }
+        }
+    }
+
+    /// Every field the payload carries, nested ones included (see [`fields`]).
+    pub fn fields(&self, catalog: &Catalog) -> Vec<fields::Field> {
+        match self {
+            Compiled::Avro(schema) => fields::avro(schema),
+            Compiled::Protobuf(schema) => fields::protobuf(schema),
+            Compiled::Json(schema) => fields::json(schema, catalog),
+        }
+    }
+
+    /// The catalog files the schema uses besides its own (imports, `$ref`s, named types).
+    pub fn shared_files(&self) -> Vec<CatalogPath> {
+        match self {
+            Compiled::Avro(schema) => schema.shared_files().to_vec(),
+            Compiled::Protobuf(schema) => schema.imports().to_vec(),
+            Compiled::Json(schema) => json::referenced_files(schema.value())
+                .iter()
+                .filter_map(|reference| schema.path().parent().join(reference).ok())
+                .collect(),
         }
     }
 

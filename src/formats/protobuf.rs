@@ -82,6 +82,8 @@ impl FileResolver for CatalogResolver {
 /// A compiled Protobuf schema and the message that is the event's payload.
 pub struct ProtoSchema {
     path: CatalogPath,
+    /// The catalog files the schema imports (directly or not).
+    imports: Vec<CatalogPath>,
     text: Arc<str>,
     pool: DescriptorPool,
     file: FileDescriptor,
@@ -119,8 +121,17 @@ pub fn compile(
     let pool = compiler.descriptor_pool();
     let file = pool.get_file_by_name(main_name)?;
     let message = payload_message(&pool, &file, event, declared, findings)?;
+    let mut imports: Vec<CatalogPath> = opened
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .values()
+        .filter(|opened| *opened != path)
+        .cloned()
+        .collect();
+    imports.sort();
     Some(ProtoSchema {
         path: path.clone(),
+        imports,
         text,
         pool,
         file,
@@ -260,6 +271,32 @@ fn all_messages(file: &FileDescriptor) -> Vec<MessageDescriptor> {
 }
 
 impl ProtoSchema {
+    pub fn imports(&self) -> &[CatalogPath] {
+        &self.imports
+    }
+
+    /// The comment written above a field of the schema's own file (its documentation).
+    pub fn comment_of(&self, field: &prost_reflect::FieldDescriptor) -> Option<String> {
+        if field.parent_file() != self.file {
+            return None;
+        }
+        let info = self
+            .file
+            .file_descriptor_proto()
+            .source_code_info
+            .as_ref()?;
+        let location = info
+            .location
+            .iter()
+            .find(|location| location.path == field.path())?;
+        let comment = location
+            .leading_comments
+            .as_deref()
+            .or(location.trailing_comments.as_deref())?;
+        let comment = comment.trim();
+        (!comment.is_empty()).then(|| comment.to_string())
+    }
+
     pub fn message_name(&self) -> String {
         self.message.full_name().to_string()
     }

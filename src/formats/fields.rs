@@ -1,0 +1,374 @@
+//! The fields a compiled schema carries, in one shape for all three formats: what discovery
+//! shows (field tables), searches (field names and docs) and what governance can match on.
+//! Nested records, messages and objects are walked, each field with its dotted path
+//! (`amount.currency`; `lines[].sku` for the items of an array, `attributes{}.x` for map
+//! values); a type that contains itself is walked once.
+
+use std::collections::HashSet;
+
+use apache_avro::schema::{RecordSchema, Schema};
+use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::avro::AvroSchema;
+use super::json::JsonSchema;
+use super::protobuf::ProtoSchema;
+use crate::catalog::Catalog;
+use crate::tree::CatalogPath;
+
+/// One field of a schema.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Field {
+    /// Dotted from the payload's root: `amount.currency`.
+    pub path: String,
+    pub name: String,
+    /// The type as the format writes it (`string`, `long (timestamp-millis)`, `gen.common.Money`,
+    /// `array<string>`).
+    #[serde(rename = "type")]
+    pub type_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// Whether a payload must carry it: Avro, a field without a default that is not nullable;
+    /// Protobuf, `required` (proto2) only; JSON Schema, listed in `required`.
+    pub required: bool,
+}
+
+/// How deep nested types are walked: a bound for pathological schemas, far beyond real ones.
+const MAX_DEPTH: usize = 32;
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+pub fn avro(schema: &AvroSchema) -> Vec<Field> {
+    let mut walker = AvroWalker {
+        schema,
+        fields: Vec::new(),
+        open: HashSet::new(),
+    };
+    walker.walk(schema.schema(), "", 0);
+    walker.fields
+}
+
+struct AvroWalker<'a> {
+    schema: &'a AvroSchema,
+    fields: Vec<Field>,
+    /// Records being walked (a recursive type is walked once).
+    open: HashSet<String>,
+}
+
+impl<'a> AvroWalker<'a> {
+    fn resolve(&self, schema: &'a Schema) -> &'a Schema {
+        match schema {
+            Schema::Ref { name } => self
+                .schema
+                .named_type(&name.fullname(None))
+                .unwrap_or(schema),
+            _ => schema,
+        }
+    }
+
+    /// Walks into the records a field's type holds (directly, in a union, array or map).
+    fn walk(&mut self, schema: &'a Schema, prefix: &str, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match self.resolve(schema) {
+            Schema::Record(record) => self.record(record, prefix, depth),
+            Schema::Union(union) => {
+                for variant in union.variants() {
+                    self.walk(variant, prefix, depth);
+                }
+            }
+            Schema::Array(array) => self.walk(&array.items, &format!("{prefix}[]"), depth),
+            Schema::Map(map) => self.walk(&map.types, &format!("{prefix}{{}}"), depth),
+            _ => {}
+        }
+    }
+
+    fn record(&mut self, record: &'a RecordSchema, prefix: &str, depth: usize) {
+        let full_name = record.name.fullname(None);
+        if !self.open.insert(full_name.clone()) {
+            return;
+        }
+        for field in &record.fields {
+            let path = join(prefix, &field.name);
+            let nullable = matches!(&field.schema, Schema::Union(union)
+                if union.variants().iter().any(|variant| matches!(variant, Schema::Null)));
+            self.fields.push(Field {
+                path: path.clone(),
+                name: field.name.clone(),
+                type_name: avro_type_name(&field.schema),
+                doc: field.doc.clone(),
+                default: field.default.clone(),
+                required: field.default.is_none() && !nullable,
+            });
+            self.walk(&field.schema, &path, depth + 1);
+        }
+        self.open.remove(&full_name);
+    }
+}
+
+/// An Avro type as people write it.
+fn avro_type_name(schema: &Schema) -> String {
+    let logical = |base: &str, logical: &str| format!("{base} ({logical})");
+    match schema {
+        Schema::Null => "null".into(),
+        Schema::Boolean => "boolean".into(),
+        Schema::Int => "int".into(),
+        Schema::Long => "long".into(),
+        Schema::Float => "float".into(),
+        Schema::Double => "double".into(),
+        Schema::Bytes => "bytes".into(),
+        Schema::String => "string".into(),
+        Schema::Uuid => logical("string", "uuid"),
+        Schema::Date => logical("int", "date"),
+        Schema::TimeMillis => logical("int", "time-millis"),
+        Schema::TimeMicros => logical("long", "time-micros"),
+        Schema::TimestampMillis => logical("long", "timestamp-millis"),
+        Schema::TimestampMicros => logical("long", "timestamp-micros"),
+        Schema::TimestampNanos => logical("long", "timestamp-nanos"),
+        Schema::LocalTimestampMillis => logical("long", "local-timestamp-millis"),
+        Schema::LocalTimestampMicros => logical("long", "local-timestamp-micros"),
+        Schema::Decimal(decimal) => format!("decimal({}, {})", decimal.precision, decimal.scale),
+        Schema::BigDecimal => logical("bytes", "big-decimal"),
+        Schema::Array(array) => format!("array<{}>", avro_type_name(&array.items)),
+        Schema::Map(map) => format!("map<{}>", avro_type_name(&map.types)),
+        Schema::Union(union) => union
+            .variants()
+            .iter()
+            .map(avro_type_name)
+            .collect::<Vec<_>>()
+            .join(" | "),
+        Schema::Record(record) => record.name.fullname(None),
+        Schema::Enum(inner) => format!("enum {}", inner.name.fullname(None)),
+        Schema::Fixed(inner) => {
+            format!("fixed {} ({} bytes)", inner.name.fullname(None), inner.size)
+        }
+        Schema::Ref { name } => name.fullname(None),
+        other => format!("{:?}", apache_avro::schema::SchemaKind::from(other)).to_lowercase(),
+    }
+}
+
+pub fn protobuf(schema: &ProtoSchema) -> Vec<Field> {
+    let mut fields = Vec::new();
+    let mut open = HashSet::new();
+    proto_message(schema, schema.message(), "", 0, &mut open, &mut fields);
+    fields
+}
+
+fn proto_message(
+    schema: &ProtoSchema,
+    message: &MessageDescriptor,
+    prefix: &str,
+    depth: usize,
+    open: &mut HashSet<String>,
+    fields: &mut Vec<Field>,
+) {
+    if depth > MAX_DEPTH || !open.insert(message.full_name().to_string()) {
+        return;
+    }
+    for field in message.fields() {
+        let path = join(prefix, field.name());
+        fields.push(Field {
+            path: path.clone(),
+            name: field.name().to_string(),
+            type_name: proto_type_name(&field),
+            doc: schema.comment_of(&field),
+            default: None,
+            required: field.cardinality() == Cardinality::Required,
+        });
+        let (inner, suffix) = if field.is_map() {
+            match field.kind() {
+                Kind::Message(entry) => (entry.map_entry_value_field().kind(), "{}"),
+                _ => continue,
+            }
+        } else if field.is_list() {
+            (field.kind(), "[]")
+        } else {
+            (field.kind(), "")
+        };
+        if let Kind::Message(nested) = inner {
+            let nested_prefix = format!("{path}{suffix}");
+            proto_message(schema, &nested, &nested_prefix, depth + 1, open, fields);
+        }
+    }
+    open.remove(message.full_name());
+}
+
+fn proto_kind_name(kind: &Kind) -> String {
+    match kind {
+        Kind::Message(message) => message.full_name().to_string(),
+        Kind::Enum(inner) => format!("enum {}", inner.full_name()),
+        scalar => format!("{scalar:?}").to_lowercase(),
+    }
+}
+
+fn proto_type_name(field: &FieldDescriptor) -> String {
+    match field.kind() {
+        Kind::Message(entry) if field.is_map() => format!(
+            "map<{}, {}>",
+            proto_kind_name(&entry.map_entry_key_field().kind()),
+            proto_kind_name(&entry.map_entry_value_field().kind())
+        ),
+        kind if field.is_list() => format!("repeated {}", proto_kind_name(&kind)),
+        kind => proto_kind_name(&kind),
+    }
+}
+
+pub fn json(schema: &JsonSchema, catalog: &Catalog) -> Vec<Field> {
+    let mut walker = JsonWalker {
+        catalog,
+        fields: Vec::new(),
+        open: HashSet::new(),
+    };
+    walker.object(schema.path(), schema.value(), schema.value(), "", 0);
+    walker.fields
+}
+
+struct JsonWalker<'c> {
+    catalog: &'c Catalog,
+    fields: Vec<Field>,
+    /// `$ref`s being walked (file and pointer), so a recursive schema is walked once.
+    open: HashSet<String>,
+}
+
+/// A subschema with the file and document it was found in (`$ref`s are relative to them).
+struct Located {
+    file: CatalogPath,
+    root: Value,
+    schema: Value,
+}
+
+impl JsonWalker<'_> {
+    /// Follows `$ref` (in the same document or another catalog file) to the schema it means.
+    fn follow(&self, file: &CatalogPath, root: &Value, schema: &Value) -> Option<Located> {
+        let reference = schema.get("$ref")?.as_str()?;
+        let (target, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+        let (file, root) = if target.is_empty() {
+            (file.clone(), root.clone())
+        } else {
+            let path = file.parent().join(target).ok()?;
+            let text = self.catalog.read_text(&path).ok()?;
+            (path, serde_json::from_str(&text).ok()?)
+        };
+        let schema = root.pointer(pointer).cloned()?;
+        Some(Located { file, root, schema })
+    }
+
+    fn object(
+        &mut self,
+        file: &CatalogPath,
+        root: &Value,
+        schema: &Value,
+        prefix: &str,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        if schema.get("$ref").is_some() {
+            let key = format!("{file}#{}", schema["$ref"]);
+            if let Some(located) = self.follow(file, root, schema) {
+                if self.open.insert(key.clone()) {
+                    self.object(
+                        &located.file,
+                        &located.root,
+                        &located.schema,
+                        prefix,
+                        depth + 1,
+                    );
+                    self.open.remove(&key);
+                }
+            }
+            return;
+        }
+        for combinator in ["allOf", "anyOf", "oneOf"] {
+            for part in schema
+                .get(combinator)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                self.object(file, root, part, prefix, depth + 1);
+            }
+        }
+        if let Some(items) = schema.get("items") {
+            self.object(file, root, items, &format!("{prefix}[]"), depth + 1);
+        }
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        let required: HashSet<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for (name, property) in properties {
+            let path = join(prefix, name);
+            let described = self.follow(file, root, property);
+            let shown = described
+                .as_ref()
+                .map_or(property, |located| &located.schema);
+            self.fields.push(Field {
+                path: path.clone(),
+                name: name.clone(),
+                type_name: json_type_name(property, shown),
+                doc: text_of(property, "description").or_else(|| text_of(shown, "description")),
+                default: property
+                    .get("default")
+                    .or_else(|| shown.get("default"))
+                    .cloned(),
+                required: required.contains(name.as_str()),
+            });
+            self.object(file, root, property, &path, depth + 1);
+        }
+    }
+}
+
+fn text_of(schema: &Value, key: &str) -> Option<String> {
+    schema.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// A JSON Schema property's type: its `type` (with `format`), else the title or file of what
+/// its `$ref` names.
+fn json_type_name(written: &Value, resolved: &Value) -> String {
+    let base = match resolved.get("type") {
+        Some(Value::String(kind)) => kind.clone(),
+        Some(Value::Array(kinds)) => kinds
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" | "),
+        _ => String::new(),
+    };
+    let base = match (
+        base.as_str(),
+        resolved.get("items").and_then(|items| items.get("type")),
+    ) {
+        ("array", Some(Value::String(item))) => format!("array<{item}>"),
+        _ => base,
+    };
+    let named = text_of(resolved, "title").or_else(|| {
+        written
+            .get("$ref")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    match (base.is_empty(), named, text_of(resolved, "format")) {
+        (false, _, Some(format)) => format!("{base} ({format})"),
+        (false, Some(name), None) if base == "object" => name,
+        (false, _, None) => base,
+        (true, Some(name), _) => name,
+        (true, None, _) => "any".into(),
+    }
+}
