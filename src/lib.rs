@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod compat;
+pub mod discover;
 pub mod findings;
 pub mod formats;
 pub mod git;

@@ -13,7 +13,7 @@ use crate::report::{self, Report};
 use crate::rules;
 use crate::tree::{discover_root, DiskTree};
 
-fn catalog_root(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
+pub(super) fn catalog_root(explicit: Option<&Path>) -> Result<PathBuf, CliError> {
     let start = std::env::current_dir()?;
     let root = discover_root(explicit, &start).ok_or_else(|| CliError::NoCatalog {
         start: start.display().to_string(),
@@ -115,7 +115,7 @@ pub(super) fn diff(
     Ok(EXIT_OK)
 }
 
-fn load_catalog_at(root: &Path) -> Result<crate::catalog::Loaded, CliError> {
+pub(super) fn load_catalog_at(root: &Path) -> Result<crate::catalog::Loaded, CliError> {
     let tree = DiskTree::new(root).map_err(|source| CliError::CatalogFolder {
         path: root.display().to_string(),
         source,

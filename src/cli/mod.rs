@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use miette::Diagnostic;
 
 mod commands;
+mod explore;
 mod output;
 pub use output::{ColorChoice, ReportArgs, ReportFormat, Ui};
 
@@ -168,6 +169,56 @@ pub enum Command {
     /// Run or manage an embedded Schema Registry.
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// List events, services, domains, teams, topics or shared schemas, with filters.
+    List {
+        #[arg(value_enum)]
+        what: explore::ListKind,
+        #[command(flatten)]
+        filters: explore::Filters,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Everything about an event, service, domain, team or shared schema, found by name,
+    /// `domain/Name`, topic or subject.
+    #[command(
+        after_help = "Exit codes: 0 shown; 2 unknown or ambiguous name (the candidates are listed)."
+    )]
+    Show {
+        name: String,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// Ranked, typo-tolerant search over names, summaries, descriptions, topics, tags, owners
+    /// and field names and docs.
+    Search {
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+        /// How many results at most.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// The lineage (services -> events -> services, grouped by domain), or the domain map.
+    Graph {
+        #[arg(long, value_enum, default_value_t = explore::GraphFormat::Mermaid)]
+        format: explore::GraphFormat,
+        /// Only this event and what is within --depth hops of it.
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["service", "domain", "domains"])]
+        event: Option<String>,
+        /// Hops from --event: 1 is its producers and consumers, 2 adds their other events.
+        #[arg(long, default_value_t = 1, requires = "event")]
+        depth: usize,
+        /// Only this service's events and the services at their other end.
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["domain", "domains"])]
+        service: Option<String>,
+        /// Only this domain's services and events and their direct neighbours.
+        #[arg(long, value_name = "NAME", conflicts_with = "domains")]
+        domain: Option<String>,
+        /// The domain-to-domain map, each flow with its number of events.
+        #[arg(long)]
+        domains: bool,
+    },
     /// List the lint rules, or explain one (by id or name).
     Rules {
         /// A rule id (N001) or name (naming.topic).
@@ -263,6 +314,15 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Load(#[from] crate::catalog::LoadError),
+    #[error("nothing in the catalog is called `{name}`")]
+    #[diagnostic(code(evcat::unknown_name), help("{help}"))]
+    UnknownName { name: String, help: String },
+    #[error("`{name}` names more than one thing: {candidates}")]
+    #[diagnostic(
+        code(evcat::ambiguous_name),
+        help("name one of them exactly (an event as domain/Name)")
+    )]
+    AmbiguousName { name: String, candidates: String },
     #[error("unknown rule `{0}`")]
     #[diagnostic(
         code(evcat::unknown_rule),
@@ -354,6 +414,34 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             deny_warnings,
         } => commands::lint(catalog, &report, &ui, deny_warnings),
         Command::Rules { rule, format } => commands::list_rules(rule.as_deref(), format),
+        Command::List {
+            what,
+            filters,
+            format,
+        } => explore::list(catalog, what, &filters, format, &ui),
+        Command::Show { name, format } => explore::show(catalog, &name, format, &ui),
+        Command::Search {
+            text,
+            limit,
+            format,
+        } => explore::search(catalog, &text.join(" "), limit, format, &ui),
+        Command::Graph {
+            format,
+            event,
+            depth,
+            service,
+            domain,
+            domains,
+        } => {
+            let scope = explore::GraphScope {
+                event,
+                depth,
+                service,
+                domain,
+                domains,
+            };
+            explore::graph(catalog, &scope, format, &ui)
+        }
         Command::Registry(RegistryCommand::Serve {
             dir,
             listen,

@@ -1,0 +1,419 @@
+//! `evcat list`, `show`, `search` and `graph` on copies of the example catalog: filters, JSON
+//! shapes, names that are ambiguous or unknown, fields of all three formats (nested ones
+//! included), a catalog with a broken file, and graphs whose syntax is checked (Mermaid by its
+//! grammar, DOT by Graphviz itself when `dot` is installed; CI installs it).
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{run_in, Fixture};
+use serde_json::Value;
+
+fn run(fixture: &Fixture, args: &[&str]) -> common::Outcome {
+    run_in(fixture.root(), args)
+}
+
+fn names(outcome: &common::Outcome, key: &str) -> Vec<String> {
+    outcome.json()["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}{}", outcome.stdout, outcome.stderr))
+        .iter()
+        .map(|item| item[key].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn list_filters_events_and_lists_every_kind() {
+    let fixture = Fixture::example();
+    let all = run(&fixture, &["list", "events", "--format", "json"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert_eq!(all.json()["kind"], "events");
+    assert_eq!(names(&all, "id").len(), 12);
+    let payments = run(
+        &fixture,
+        &["list", "events", "--domain", "payments", "--format", "json"],
+    );
+    assert_eq!(
+        names(&payments, "id"),
+        [
+            "payments/PaymentAuthorized",
+            "payments/PaymentCaptured",
+            "payments/RefundIssued"
+        ]
+    );
+    let deprecated = run(
+        &fixture,
+        &[
+            "list",
+            "events",
+            "--status",
+            "deprecated",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(names(&deprecated, "id"), ["orders/OrderUpdated"]);
+    let protobuf = run(
+        &fixture,
+        &[
+            "list",
+            "events",
+            "--schema-format",
+            "protobuf",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(names(&protobuf, "id").len(), 4);
+    let ledger = run(
+        &fixture,
+        &["list", "events", "--consumer", "ledger", "--format", "json"],
+    );
+    assert!(names(&ledger, "id").contains(&"payments/PaymentCaptured".to_string()));
+    let produced = run(
+        &fixture,
+        &[
+            "list",
+            "events",
+            "--producer",
+            "payment-gateway",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        names(&produced, "id"),
+        ["payments/PaymentAuthorized", "payments/PaymentCaptured"]
+    );
+    for (kind, key) in [
+        ("services", "name"),
+        ("domains", "name"),
+        ("teams", "id"),
+        ("topics", "name"),
+        ("schemas", "path"),
+    ] {
+        let listed = run(&fixture, &["list", kind, "--format", "json"]);
+        assert_eq!(listed.code, 0, "{kind}: {}", listed.stderr);
+        assert!(!names(&listed, key).is_empty(), "{kind}: {}", listed.stdout);
+    }
+    // The table: a header and one aligned line per event.
+    let table = run(&fixture, &["list", "events", "--owner", "orders-team"]);
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert!(lines[0].starts_with("EVENT"), "{}", table.stdout);
+    assert_eq!(lines.len(), 5, "{}", table.stdout);
+    let column = lines[0].find("STATUS").unwrap();
+    assert!(lines[1..]
+        .iter()
+        .all(|line| line[column..].starts_with(['a', 'd'])));
+}
+
+#[test]
+fn show_finds_an_event_by_name_topic_or_subject_with_fields_and_consumers() {
+    let fixture = Fixture::example();
+    for name in [
+        "PaymentCaptured",
+        "payments/PaymentCaptured",
+        "payments.payment-captured.v1",
+        "payments.payment-captured.v1-value",
+    ] {
+        let shown = run(&fixture, &["show", name, "--format", "json"]);
+        assert_eq!(shown.code, 0, "{name}: {}", shown.stderr);
+        assert_eq!(
+            shown.json()["item"]["id"],
+            "payments/PaymentCaptured",
+            "{name}"
+        );
+    }
+    let event = run(&fixture, &["show", "PaymentCaptured", "--format", "json"]).json();
+    let fields: Vec<&str> = event["item"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|field| field["path"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"amount.currency"), "{fields:?}");
+    assert_eq!(event["item"]["consumers"], serde_json::json!(["ledger"]));
+    assert_eq!(
+        event["item"]["shared_schemas"],
+        serde_json::json!(["domains/common/schemas/money.avsc"])
+    );
+    let human = run(&fixture, &["show", "PaymentCaptured"]);
+    assert!(
+        human
+            .stdout
+            .contains("ledger (payments-team: payments@example.com"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("amount.currency"), "{}", human.stdout);
+    // Protobuf nested messages and JSON Schema $refs have their fields too.
+    let order = run(&fixture, &["show", "OrderPlaced", "--format", "json"]).json();
+    let order_fields = order["item"]["fields"].to_string();
+    assert!(
+        order_fields.contains("items[].unit_price.currency_code"),
+        "{order_fields}"
+    );
+    let address = run(
+        &fixture,
+        &["show", "CustomerAddressChanged", "--format", "json"],
+    )
+    .json();
+    let address_fields = address["item"]["fields"].to_string();
+    assert!(
+        address_fields.contains("address.postalCode"),
+        "{address_fields}"
+    );
+    // Services, domains, teams and shared schemas are shown too.
+    for (name, kind) in [
+        ("ledger", "service"),
+        ("payments", "domain"),
+        ("payments-team", "team"),
+        ("domains/common/schemas/money.avsc", "schema"),
+    ] {
+        let shown = run(&fixture, &["show", name, "--format", "json"]);
+        assert_eq!(shown.json()["kind"], kind, "{name}: {}", shown.stderr);
+    }
+}
+
+#[test]
+fn unknown_and_ambiguous_names_exit_2_with_candidates() {
+    let fixture = Fixture::example();
+    let unknown = run(&fixture, &["show", "PaymentCaptureed"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("did you mean"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(
+        unknown.stderr.contains("payments/PaymentCaptured"),
+        "{}",
+        unknown.stderr
+    );
+    // The same event name in two domains.
+    common::copy_dir(
+        &fixture.path("domains/payments/events/PaymentCaptured"),
+        &fixture.path("domains/orders/events/PaymentCaptured"),
+    );
+    fixture.replace(
+        "domains/orders/events/PaymentCaptured/event.yaml",
+        "payments.payment-captured.v1",
+        "orders.payment-captured.v1",
+    );
+    let ambiguous = run(&fixture, &["show", "PaymentCaptured"]);
+    assert_eq!(ambiguous.code, 2, "{}", ambiguous.stdout);
+    assert!(
+        ambiguous.stderr.contains("orders/PaymentCaptured"),
+        "{}",
+        ambiguous.stderr
+    );
+    assert!(
+        ambiguous.stderr.contains("payments/PaymentCaptured"),
+        "{}",
+        ambiguous.stderr
+    );
+    let exact = run(
+        &fixture,
+        &["show", "orders/PaymentCaptured", "--format", "json"],
+    );
+    assert_eq!(exact.code, 0, "{}", exact.stderr);
+}
+
+#[test]
+fn search_ranks_field_names_across_formats_and_tolerates_typos() {
+    let fixture = Fixture::example();
+    let hits = run(&fixture, &["search", "customer_id", "--format", "json"]).json();
+    let events: Vec<&str> = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|hit| hit["kind"] == "event")
+        .map(|hit| hit["name"].as_str().unwrap())
+        .take(3)
+        .collect();
+    // customerId (Avro, JSON Schema) and customer_id (Protobuf) are one name.
+    for expected in [
+        "customers/CustomerAddressChanged",
+        "customers/CustomerRegistered",
+        "orders/OrderPlaced",
+    ] {
+        assert!(events.contains(&expected), "{expected} not in {events:?}");
+    }
+    let typo = run(&fixture, &["search", "captred", "--format", "json"]).json();
+    assert_eq!(
+        typo["hits"][0]["name"], "payments/PaymentCaptured",
+        "{typo}"
+    );
+    let none = run(&fixture, &["search", "zzzzqqq", "--format", "json"]).json();
+    assert_eq!(none["hits"], serde_json::json!([]));
+}
+
+#[test]
+fn a_catalog_with_a_broken_file_is_still_explored() {
+    let fixture = Fixture::example();
+    fixture.write(
+        "domains/shipping/events/ShipmentDelayed/event.yaml",
+        "name: [unclosed\n",
+    );
+    let listed = run(&fixture, &["list", "events", "--format", "json"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert_eq!(names(&listed, "id").len(), 11);
+    assert!(
+        listed.stderr.contains("run `evcat lint`"),
+        "{}",
+        listed.stderr
+    );
+}
+
+/// Odd characters in what the graph shows: a service whose name has Markdown and a quote.
+fn odd_fixture() -> Fixture {
+    let fixture = Fixture::example();
+    let odd = "odd\"svc|[x]";
+    fixture.write(
+        &format!("domains/payments/services/{odd}.yaml"),
+        "owner: payments-team\nsummary: \"pipes | and *markdown*\"\n",
+    );
+    fixture.replace(
+        "domains/payments/events/PaymentCaptured/event.yaml",
+        "consumers: [",
+        "consumers: [\"odd\\\"svc|[x]\", ",
+    );
+    fixture
+}
+
+/// A structural check of the Mermaid flowchart grammar evcat emits: a header, balanced
+/// subgraphs, node declarations with quoted labels free of characters that end a label, and
+/// edges between declared nodes.
+fn assert_valid_mermaid(text: &str) {
+    let mut lines = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("%%"));
+    assert_eq!(lines.next(), Some("flowchart LR"), "{text}");
+    let mut declared = HashSet::new();
+    let mut depth = 0;
+    for line in lines {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("subgraph ") {
+            depth += 1;
+            assert!(rest.contains("[\"") && rest.ends_with("\"]"), "{line}");
+            continue;
+        }
+        if line == "end" {
+            depth -= 1;
+            assert!(depth >= 0, "{text}");
+            continue;
+        }
+        if let Some((from, to)) = line.split_once(" -->") {
+            // `a --> b`, or with a count: `a -->|"3"| b`.
+            let to = match to.strip_prefix("|\"") {
+                Some(labelled) => {
+                    let (count, rest) = labelled.split_once("\"| ").unwrap();
+                    assert!(count.chars().all(|c| c.is_ascii_digit()), "{line}");
+                    rest
+                }
+                None => to.strip_prefix(' ').unwrap(),
+            };
+            assert!(declared.contains(from) && declared.contains(to), "{line}");
+            continue;
+        }
+        let id: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        assert!(id.starts_with('n') && id.len() > 1, "not a node: {line}");
+        let label = &line[id.len()..];
+        let inner = label
+            .trim_start_matches(['[', '(', ']', ')'])
+            .trim_end_matches(['[', '(', ']', ')']);
+        assert!(inner.starts_with('"') && inner.ends_with('"'), "{line}");
+        let text = &inner[1..inner.len() - 1];
+        assert!(
+            !text.contains(['"', '[', ']', '|', '<', '>']),
+            "unescaped label: {line}"
+        );
+        declared.insert(id);
+    }
+    assert_eq!(depth, 0, "{text}");
+}
+
+#[test]
+fn graphs_render_as_valid_mermaid_dot_and_json() {
+    let fixture = odd_fixture();
+    for scope in [
+        vec![],
+        vec!["--event", "PaymentCaptured"],
+        vec!["--service", "ledger"],
+        vec!["--domain", "payments"],
+        vec!["--domains"],
+    ] {
+        let mut args = vec!["graph"];
+        args.extend(&scope);
+        let mermaid = run(&fixture, &args);
+        assert_eq!(mermaid.code, 0, "{scope:?}: {}", mermaid.stderr);
+        assert_valid_mermaid(&mermaid.stdout);
+    }
+    let one_hop = run(
+        &fixture,
+        &["graph", "--event", "PaymentCaptured", "--format", "json"],
+    )
+    .json();
+    let ids: Vec<&str> = one_hop["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"payment-gateway") && ids.contains(&"odd\"svc|[x]"),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.contains(&"payments/RefundIssued"),
+        "depth 1 is producers and consumers only"
+    );
+    let map = run(&fixture, &["graph", "--domains", "--format", "json"]).json();
+    let flow = map["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|edge| edge["from"] == "orders" && edge["to"] == "payments")
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(flow["count"], 2, "{map}");
+    let dot = run(&fixture, &["graph", "--format", "dot"]);
+    assert!(
+        dot.stdout.starts_with("digraph lineage {"),
+        "{}",
+        dot.stdout
+    );
+    assert!(dot.stdout.contains(r#""odd\"svc|[x]""#), "{}", dot.stdout);
+    match std::process::Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(mut child) => {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(dot.stdout.as_bytes())
+                .unwrap();
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(String::from_utf8_lossy(&output.stdout).contains("<svg"));
+        }
+        Err(_) if std::env::var_os("EVCAT_REQUIRE_GRAPHVIZ").is_none() => {
+            eprintln!("Graphviz `dot` is not installed: DOT checked structurally only");
+        }
+        Err(error) => panic!("EVCAT_REQUIRE_GRAPHVIZ is set but `dot` cannot run: {error}"),
+    }
+}
