@@ -790,17 +790,28 @@ fn encoded_as(schema: &Schema) -> &Schema {
     }
 }
 
+/// The name of a primitive type, as Avro writes it.
+pub fn primitive_name(schema: &Schema) -> Option<&'static str> {
+    Some(match schema {
+        Schema::Null => "null",
+        Schema::Boolean => "boolean",
+        Schema::Int => "int",
+        Schema::Long => "long",
+        Schema::Float => "float",
+        Schema::Double => "double",
+        Schema::Bytes => "bytes",
+        Schema::String => "string",
+        _ => return None,
+    })
+}
+
 /// How a union branch is named in Avro's JSON encoding.
 fn branch_name(schema: &Schema) -> String {
-    match encoded_as(schema) {
-        Schema::Null => "null".into(),
-        Schema::Boolean => "boolean".into(),
-        Schema::Int => "int".into(),
-        Schema::Long => "long".into(),
-        Schema::Float => "float".into(),
-        Schema::Double => "double".into(),
-        Schema::Bytes => "bytes".into(),
-        Schema::String => "string".into(),
+    let encoded = encoded_as(schema);
+    if let Some(name) = primitive_name(encoded) {
+        return name.into();
+    }
+    match encoded {
         Schema::Array(_) => "array".into(),
         Schema::Map(_) => "map".into(),
         Schema::Union(_) => "union".into(),

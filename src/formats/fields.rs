@@ -119,15 +119,10 @@ impl<'a> AvroWalker<'a> {
 /// An Avro type as people write it.
 fn avro_type_name(schema: &Schema) -> String {
     let logical = |base: &str, logical: &str| format!("{base} ({logical})");
+    if let Some(name) = super::avro::primitive_name(schema) {
+        return name.into();
+    }
     match schema {
-        Schema::Null => "null".into(),
-        Schema::Boolean => "boolean".into(),
-        Schema::Int => "int".into(),
-        Schema::Long => "long".into(),
-        Schema::Float => "float".into(),
-        Schema::Double => "double".into(),
-        Schema::Bytes => "bytes".into(),
-        Schema::String => "string".into(),
         Schema::Uuid => logical("string", "uuid"),
         Schema::Date => logical("int", "date"),
         Schema::TimeMillis => logical("int", "time-millis"),
