@@ -70,7 +70,7 @@ fn dirty_tree_is_checked_against_head() {
     assert!(finding["help"]
         .as_str()
         .unwrap()
-        .contains("ledger (payments-team)"));
+        .contains("ledger (payments-team: payments@example.com, #payments)"));
     assert!(outcome.json()["context"]
         .as_str()
         .unwrap()
@@ -204,7 +204,7 @@ fn catalog_level_breaks() {
     assert!(removed["message"]
         .as_str()
         .unwrap()
-        .contains("notification-service (customer-team)"));
+        .contains("notification-service (customer-team: "));
 }
 
 #[test]
@@ -394,7 +394,10 @@ fn diff_reports_changes_for_reviewers() {
         .find(|change| change["event"]["name"] == "PaymentCaptured")
         .unwrap();
     assert_eq!(captured["breaking"], true);
-    assert_eq!(captured["consumers"][0], "ledger (payments-team)");
+    assert_eq!(
+        captured["consumers"][0],
+        "ledger (payments-team: payments@example.com, #payments)"
+    );
     assert_eq!(captured["differences"][0]["line"], 26);
 
     let text = run_in(fixture.root(), &["diff"]);

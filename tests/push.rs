@@ -354,7 +354,10 @@ fn incompatible_change_writes_nothing_to_any_environment() {
         "line {line} of {PAYMENT}"
     );
     let text = refused["message"]["text"].as_str().unwrap();
-    assert!(text.contains("fraud-detector (payments-team)"), "{text}");
+    assert!(
+        text.contains("fraud-detector (payments-team: payments@example.com"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -155,7 +155,7 @@ fn sarif_of_a_breaking_change_names_files_from_the_repository_root() {
     assert!(result["message"]["text"]
         .as_str()
         .unwrap()
-        .contains("ledger (payments-team)"));
+        .contains("ledger (payments-team: payments@example.com"));
 }
 
 #[test]
@@ -278,7 +278,7 @@ fn markdown_says_what_changed_what_breaks_and_who_is_affected() {
         "{markdown}"
     );
     assert!(markdown.contains("READER_FIELD_MISSING_DEFAULT_VALUE"));
-    assert!(markdown.contains("ledger (payments-team)"));
+    assert!(markdown.contains("ledger (payments-team: payments@example.com"));
 
     let fixture = odd_lint_errors();
     let lint = run_in(fixture.root(), &["lint", "--format", "markdown"]);

@@ -292,8 +292,9 @@ impl Catalog {
         })
     }
 
-    /// The event's consumers with their owning teams, as reviewers read them:
-    /// `ledger (payments-team)`; a consumer without a known owner by name alone.
+    /// The event's consumers with their owning teams and the teams' contacts, as reviewers read
+    /// them: `ledger (payments-team: payments@example.com, #payments)`; a consumer without a
+    /// known owner by name alone.
     pub fn consumers_with_teams(&self, event: &Event) -> Vec<String> {
         event
             .spec
@@ -313,11 +314,21 @@ impl Catalog {
                         })
                 });
                 match owner {
-                    Some(team) => format!("{name} ({team})"),
+                    Some(team) => format!("{name} ({})", self.team_with_contacts(&team)),
                     None => name.clone(),
                 }
             })
             .collect()
+    }
+
+    /// A team with its contacts from evcat.yaml: `payments-team: payments@example.com, #payments`.
+    pub fn team_with_contacts(&self, team: &str) -> String {
+        let declared = self.settings.teams.get(team);
+        describe_team(
+            team,
+            declared.and_then(|declared| declared.email.as_deref()),
+            declared.and_then(|declared| declared.slack.as_deref()),
+        )
     }
 
     pub fn domain(&self, name: &str) -> Option<&Domain> {
@@ -376,6 +387,16 @@ impl Catalog {
             .spec
             .compatibility
             .unwrap_or(self.settings.defaults.compatibility)
+    }
+}
+
+/// A team as reviewers read it: its id, then its contacts when it has any.
+pub fn describe_team(id: &str, email: Option<&str>, slack: Option<&str>) -> String {
+    let contacts: Vec<&str> = [email, slack].into_iter().flatten().collect();
+    if contacts.is_empty() {
+        id.to_string()
+    } else {
+        format!("{id}: {}", contacts.join(", "))
     }
 }
 

@@ -95,21 +95,12 @@ fn service_with_team(discovery: &Discovery, name: &str) -> String {
 }
 
 pub fn team_with_contacts(discovery: &Discovery, id: &str) -> String {
-    let contacts: Vec<String> = discovery
-        .team(id)
-        .map(|team| {
-            [&team.email, &team.slack]
-                .into_iter()
-                .flatten()
-                .map(|contact| clean(contact))
-                .collect()
-        })
-        .unwrap_or_default();
-    if contacts.is_empty() {
-        clean(id)
-    } else {
-        format!("{}: {}", clean(id), contacts.join(", "))
-    }
+    let team = discovery.team(id);
+    clean(&crate::catalog::describe_team(
+        id,
+        team.and_then(|team| team.email.as_deref()),
+        team.and_then(|team| team.slack.as_deref()),
+    ))
 }
 
 pub fn fields_table(fields: &[Field]) -> Table {
@@ -134,9 +125,15 @@ pub fn fields_table(fields: &[Field]) -> Table {
     }
 }
 
-pub fn show(discovery: &Discovery, entity: &Entity<'_>, width: Option<usize>) -> String {
+/// `recent`: the event's last changes from Git, a line each (empty outside a repository).
+pub fn show(
+    discovery: &Discovery,
+    entity: &Entity<'_>,
+    recent: &[String],
+    width: Option<usize>,
+) -> String {
     match entity {
-        Entity::Event(event) => show_event(discovery, event, width),
+        Entity::Event(event) => show_event(discovery, event, recent, width),
         Entity::Service(service) => {
             let mut out = format!("service {}\n", clean(&service.name));
             let _ = writeln!(out, "  domain:      {}", clean(&service.domain));
@@ -195,7 +192,12 @@ pub fn show(discovery: &Discovery, entity: &Entity<'_>, width: Option<usize>) ->
     }
 }
 
-fn show_event(discovery: &Discovery, event: &EventEntry, width: Option<usize>) -> String {
+fn show_event(
+    discovery: &Discovery,
+    event: &EventEntry,
+    recent: &[String],
+    width: Option<usize>,
+) -> String {
     let mut out = format!("event {}\n", clean(&event.id));
     if event.status == crate::catalog::Status::Deprecated {
         out.push_str("  DEPRECATED\n");
@@ -254,6 +256,12 @@ fn show_event(discovery: &Discovery, event: &EventEntry, width: Option<usize>) -
     let _ = writeln!(out, "  consumers (affected by a breaking change):");
     for consumer in &event.consumers {
         let _ = writeln!(out, "    {}", service_with_team(discovery, consumer));
+    }
+    if !recent.is_empty() {
+        let _ = writeln!(out, "  last changes:");
+        for line in recent {
+            let _ = writeln!(out, "    {}", clean(line));
+        }
     }
     if let Some(description) = &event.description {
         let lines: Vec<String> = description.trim().lines().map(clean).collect();
