@@ -294,6 +294,23 @@ impl CommitView<'_> {
         .unwrap_or_default()
     }
 
+    /// The names of the files in a folder.
+    pub fn files(&self, dir: &CatalogPath) -> Vec<String> {
+        let tree = match self.entry(dir) {
+            Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                self.repository.find_tree(entry.id()).ok()
+            }
+            _ => None,
+        };
+        tree.map(|tree| {
+            tree.iter()
+                .filter(|entry| entry.kind() == Some(ObjectType::Blob))
+                .filter_map(|entry| entry.name().ok().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
     /// A blob's bytes; `None` past the catalog's file size limit, as for files on disk.
     pub fn read(&self, id: Oid) -> Option<Vec<u8>> {
         self.repository
@@ -304,9 +321,72 @@ impl CommitView<'_> {
     }
 }
 
+/// Who made a commit, when, and its first line.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub short: String,
+    /// UTC, as `2026-12-02T15:07:36Z`.
+    pub date: String,
+    pub author: String,
+    pub message: String,
+}
+
+impl CatalogRepository {
+    pub fn commit_info(&self, id: Oid) -> Option<CommitInfo> {
+        let commit = self.repository.find_commit(id).ok()?;
+        let author = commit.author();
+        Some(CommitInfo {
+            id: id.to_string(),
+            short: short(id),
+            date: utc_date(commit.time().seconds()),
+            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            message: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
+                .into_owned(),
+        })
+    }
+}
+
+/// Seconds since the epoch as an ISO 8601 UTC time (Howard Hinnant's civil-from-days).
+pub fn utc_date(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let time = seconds.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        time / 3_600,
+        time % 3_600 / 60,
+        time % 60
+    )
+}
+
 /// The first characters of a commit id, as people show them.
 pub fn short(id: Oid) -> String {
     id.to_string().chars().take(10).collect()
+}
+
+#[cfg(test)]
+mod date_tests {
+    #[test]
+    fn utc_dates() {
+        assert_eq!(super::utc_date(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::utc_date(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::utc_date(1_796_137_656), "2026-12-01T15:07:36Z");
+        assert_eq!(super::utc_date(-1), "1969-12-31T23:59:59Z");
+    }
 }
 
 #[derive(Clone, Copy)]

@@ -10,6 +10,7 @@ pub mod discover;
 pub mod findings;
 pub mod formats;
 pub mod git;
+pub mod history;
 pub mod init;
 pub mod lint;
 pub mod push;

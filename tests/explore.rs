@@ -417,3 +417,118 @@ fn graphs_render_as_valid_mermaid_dot_and_json() {
         Err(error) => panic!("EVCAT_REQUIRE_GRAPHVIZ is set but `dot` cannot run: {error}"),
     }
 }
+
+fn commit(fixture: &Fixture, message: &str) {
+    common::git(fixture.root(), &["add", "-A"]);
+    common::git(fixture.root(), &["commit", "-q", "-m", message]);
+}
+
+/// Issue 11, item 6: every version through a folder move, with the verdict between versions
+/// (a compatible addition, then a breaking one), and the manifest's consumer changes.
+#[test]
+fn history_follows_a_moved_event_and_marks_the_breaking_version() {
+    let fixture = Fixture::example();
+    common::git(fixture.root(), &["init", "-q", "-b", "main"]);
+    commit(&fixture, "initial catalog");
+    let schema = "domains/payments/events/PaymentCaptured/schema.avsc";
+    let with_field = |name: &str, default: &str| {
+        format!(",\n    {{\"name\": \"{name}\", \"type\": \"string\"{default}}}\n  ]\n}}")
+    };
+    fixture.replace(
+        schema,
+        "\n  ]\n}",
+        &with_field("batchId", ", \"default\": \"none\""),
+    );
+    commit(&fixture, "add batchId | with a default");
+    common::git(
+        fixture.root(),
+        &[
+            "mv",
+            "domains/payments/events/PaymentCaptured",
+            "domains/payments/events/Captured",
+        ],
+    );
+    let moved = "domains/payments/events/Captured";
+    fixture.replace(
+        &format!("{moved}/event.yaml"),
+        "consumers: [ledger]",
+        "consumers: [ledger, fraud-detector]",
+    );
+    fixture.replace(
+        &format!("{moved}/schema.avsc"),
+        "\n  ]\n}",
+        &with_field("settlementId", ""),
+    );
+    commit(&fixture, "move the event; settlementId without a default");
+    let outcome = run(
+        &fixture,
+        &["history", "PaymentCaptured", "--format", "json"],
+    );
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let history = outcome.json();
+    assert_eq!(history["complete"], true);
+    let versions = history["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 3, "{history}");
+    assert_eq!(versions[0]["verdict"], Value::Null);
+    assert_eq!(versions[1]["verdict"]["compatible"], true);
+    assert_eq!(
+        versions[1]["commit"]["message"],
+        "add batchId | with a default"
+    );
+    assert_eq!(versions[2]["verdict"]["compatible"], false, "{history}");
+    assert_eq!(versions[2]["file"], format!("{moved}/schema.avsc"));
+    let difference = &versions[2]["verdict"]["differences"][0];
+    assert_eq!(difference["kind"], "READER_FIELD_MISSING_DEFAULT_VALUE");
+    assert!(difference["line"].as_u64().is_some(), "{difference}");
+    let changes = history["changes"].to_string();
+    assert!(
+        changes.contains("consumer added: fraud-detector"),
+        "{changes}"
+    );
+    assert!(changes.contains("moved from"), "{changes}");
+    let markdown = run(
+        &fixture,
+        &[
+            "history",
+            "payments/PaymentCaptured",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert!(
+        markdown.stdout.contains("| value | v3 |"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.contains("add batchId \\| with a default"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.contains("BREAKING (BACKWARD)"),
+        "{}",
+        markdown.stdout
+    );
+    // `show` lists the last changes, newest first.
+    let shown = run(&fixture, &["show", "PaymentCaptured", "--format", "json"]).json();
+    let last = shown["item"]["last_changes"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(last.contains("value v3: BREAKING (BACKWARD)"), "{shown}");
+    // A shallow clone cannot see the first version: it says so.
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", fixture.root().display());
+    common::git(clone.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
+    let shallow = run_in(
+        &clone.path().join("c"),
+        &["history", "PaymentCaptured", "--format", "json"],
+    );
+    assert_eq!(shallow.json()["complete"], false, "{}", shallow.stdout);
+    assert!(
+        shallow.stderr.contains("history stops"),
+        "{}",
+        shallow.stderr
+    );
+}

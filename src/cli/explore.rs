@@ -68,6 +68,13 @@ pub enum GraphFormat {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum HistoryFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
 pub struct GraphScope {
     pub event: Option<String>,
     pub depth: usize,
@@ -354,22 +361,32 @@ pub fn show(
     format: OutputFormat,
     ui: &Ui,
 ) -> Result<u8, CliError> {
-    let catalog = load(catalog, ui)?;
+    let root = catalog_root(catalog)?;
+    let catalog = load(Some(&root), ui)?;
     let mut discovery = Discovery::build(&catalog, Detail::Summary);
     let event_id = match resolve(&discovery, name)? {
         Entity::Event(event) => Some(event.id.clone()),
         _ => None,
     };
+    let mut history = None;
     if let Some(id) = &event_id {
         discovery.fill_event(&catalog, id);
         warn_incomplete(&discovery, ui);
+        history = recent_history(&root, &discovery, id);
     }
     let entity = resolve(&discovery, event_id.as_deref().unwrap_or(name))?;
+    let recent = history
+        .as_ref()
+        .map(|history| crate::report::history::recent(history, RECENT_CHANGES))
+        .unwrap_or_default();
     match format {
         OutputFormat::Json => {
             let candidate = entity.candidate();
             let item = match entity {
-                Entity::Event(event) => serde_json::to_value(event),
+                Entity::Event(event) => serde_json::to_value(event).map(|mut value| {
+                    value["last_changes"] = serde_json::json!(recent);
+                    value
+                }),
                 Entity::Service(service) => serde_json::to_value(service),
                 Entity::Domain(domain) => serde_json::to_value(domain),
                 Entity::Team(team) => serde_json::to_value(team),
@@ -378,8 +395,27 @@ pub fn show(
             .unwrap_or_default();
             json(&serde_json::json!({ "kind": candidate.kind, "item": item }))
         }
-        OutputFormat::Human => print(&text::show(&discovery, &entity, terminal_width())),
+        OutputFormat::Human => print(&text::show(&discovery, &entity, &recent, terminal_width())),
     }
+}
+
+/// How many of an event's last changes `show` lists.
+const RECENT_CHANGES: usize = 5;
+
+/// An event's history when the catalog is in a Git repository with commits; `None` otherwise
+/// (`show` works on any folder).
+fn recent_history(
+    root: &Path,
+    discovery: &Discovery,
+    id: &str,
+) -> Option<crate::history::EventHistory> {
+    let event = discovery.event(id)?;
+    let repository = crate::git::CatalogRepository::discover(root).ok()?;
+    let id = crate::catalog::EventId {
+        domain: event.domain.clone(),
+        name: event.name.clone(),
+    };
+    crate::history::event_history(&repository, &id).ok()
 }
 
 pub fn search(
@@ -459,5 +495,44 @@ pub fn graph(
         GraphFormat::Mermaid => print(&graph::mermaid(&lineage, &discovery)),
         GraphFormat::Dot => print(&graph::dot(&lineage)),
         GraphFormat::Json => json(&serde_json::to_value(&lineage).unwrap_or_default()),
+    }
+}
+
+pub fn history(
+    catalog: Option<&Path>,
+    name: &str,
+    format: HistoryFormat,
+    ui: &Ui,
+) -> Result<u8, CliError> {
+    let root = catalog_root(catalog)?;
+    let catalog = load(Some(&root), ui)?;
+    let discovery = Discovery::build(&catalog, Detail::Summary);
+    let id = match resolve(&discovery, name)? {
+        Entity::Event(event) => crate::catalog::EventId {
+            domain: event.domain.clone(),
+            name: event.name.clone(),
+        },
+        other => {
+            return Err(CliError::UnknownName {
+                name: name.to_string(),
+                help: format!(
+                    "`{name}` is a {}; history is kept for events",
+                    other.candidate().kind
+                ),
+            })
+        }
+    };
+    let repository = crate::git::CatalogRepository::discover(&root)?;
+    let history = crate::history::event_history(&repository, &id)?;
+    if !history.complete && !ui.quiet {
+        eprintln!(
+            "warning: the history stops after {} commits; older versions are not shown",
+            history.commits_walked
+        );
+    }
+    match format {
+        HistoryFormat::Json => json(&serde_json::to_value(&history).unwrap_or_default()),
+        HistoryFormat::Markdown => print(&crate::report::history::markdown(&history)),
+        HistoryFormat::Human => print(&crate::report::history::human(&history)),
     }
 }

@@ -219,6 +219,15 @@ pub enum Command {
         #[arg(long)]
         domains: bool,
     },
+    /// Every version of an event's schemas in Git history (first parent, through folder moves),
+    /// with commit, date, author and message, and the verdict against the versions before it;
+    /// and its status and consumer changes.
+    History {
+        /// The event: name, domain/Name, topic or subject.
+        name: String,
+        #[arg(long, value_enum, default_value_t = explore::HistoryFormat::Human)]
+        format: explore::HistoryFormat,
+    },
     /// List the lint rules, or explain one (by id or name).
     Rules {
         /// A rule id (N001) or name (naming.topic).
@@ -353,6 +362,9 @@ pub enum CliError {
     Check(#[from] crate::check::CheckError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    Git(#[from] crate::git::GitError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Serve(#[from] crate::registry::serve::ServeError),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -420,6 +432,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             format,
         } => explore::list(catalog, what, &filters, format, &ui),
         Command::Show { name, format } => explore::show(catalog, &name, format, &ui),
+        Command::History { name, format } => explore::history(catalog, &name, format, &ui),
         Command::Search {
             text,
             limit,

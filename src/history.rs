@@ -1,0 +1,436 @@
+//! `evcat history`: every distinct version of an event's schemas (value and key) in the
+//! first-parent history of HEAD, with who committed it and the registry's verdict against the
+//! versions before it under the event's level; and the manifest's status and consumer changes.
+//!
+//! The event is followed by identity (domain and name), as `check` matches events, so a moved
+//! or renamed folder keeps its history. Each commit is read through a `CommitView` (only the
+//! event's domain is visited); each `event.yaml` blob is parsed once however many commits
+//! hold it. A schema's imports and references are resolved in the same commit.
+
+use std::collections::HashMap;
+
+use git2::Oid;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{CompatibilityLevel, EventId, Format, SchemaRole, Status};
+use crate::compat::json::Policy;
+use crate::compat::load::{self, Parsed, SchemaFiles};
+use crate::compat::Direction;
+use crate::git::{CatalogRepository, CommitInfo, CommitView, GitError, HistoryEnd};
+use crate::tree::CatalogPath;
+
+/// How many commits a history walk visits at most.
+const HISTORY_LIMIT: usize = 10_000;
+
+#[derive(Debug, Serialize)]
+pub struct EventHistory {
+    pub event: String,
+    /// Whether the walk reached the repository's first commit (else a shallow clone or the
+    /// limit cut it, and older versions are not shown).
+    pub complete: bool,
+    pub commits_walked: usize,
+    /// Oldest first, value and key versions interleaved in commit order.
+    pub versions: Vec<SchemaVersion>,
+    /// Status and consumer changes, oldest first.
+    pub changes: Vec<ManifestChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SchemaVersion {
+    /// The commit's position in the walk, oldest 0: orders versions and changes together.
+    #[serde(skip)]
+    pub order: usize,
+    pub role: SchemaRole,
+    /// 1 for the oldest version of this role.
+    pub number: usize,
+    pub commit: CommitInfo,
+    pub file: String,
+    pub level: CompatibilityLevel,
+    /// Against the versions before it under `level`; `None` for the first.
+    pub verdict: Option<VersionVerdict>,
+    /// Why there is no verdict for a version after the first (it does not parse).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionVerdict {
+    pub compatible: bool,
+    pub differences: Vec<VersionDifference>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VersionDifference {
+    pub kind: &'static str,
+    pub path: String,
+    pub breaking: bool,
+    /// The line in this version's file, when the difference is about it.
+    pub line: Option<usize>,
+    pub direction: Direction,
+    /// The version number it was found against.
+    pub against: usize,
+    pub why: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ManifestChange {
+    #[serde(skip)]
+    pub order: usize,
+    pub commit: CommitInfo,
+    /// In words: `added`, `status: draft -> approved`, `consumer added: ledger`,
+    /// `moved from domains/a/events/X`.
+    pub what: Vec<String>,
+}
+
+/// The parts of `event.yaml` history shows; read without validation.
+#[derive(Clone, Deserialize, PartialEq)]
+struct Manifest {
+    name: String,
+    format: Format,
+    schema: String,
+    #[serde(default)]
+    key: Option<ManifestKey>,
+    status: Status,
+    #[serde(default)]
+    consumers: Vec<String>,
+    #[serde(default)]
+    compatibility: Option<CompatibilityLevel>,
+}
+
+#[derive(Clone, Deserialize, PartialEq)]
+struct ManifestKey {
+    schema: String,
+}
+
+#[derive(Deserialize, Default)]
+struct SettingsDefaults {
+    #[serde(default)]
+    defaults: Defaults,
+}
+
+#[derive(Deserialize, Default)]
+struct Defaults {
+    #[serde(default)]
+    compatibility: CompatibilityLevel,
+}
+
+/// The event as one commit holds it.
+#[derive(Clone)]
+struct Snapshot {
+    dir: CatalogPath,
+    manifest: Manifest,
+    level: CompatibilityLevel,
+}
+
+/// One schema's earlier versions while walking: parsed (when they parse), numbered.
+#[derive(Default)]
+struct RoleState {
+    last_blob: Option<Oid>,
+    parsed: Vec<(usize, Parsed)>,
+    count: usize,
+}
+
+pub fn event_history(
+    repository: &CatalogRepository,
+    id: &EventId,
+) -> Result<EventHistory, GitError> {
+    let walked = repository.first_parent_history(repository.head()?, HISTORY_LIMIT);
+    let mut walker = Walker {
+        id,
+        manifests: HashMap::new(),
+        settings: HashMap::new(),
+    };
+    let mut history = EventHistory {
+        event: id.to_string(),
+        complete: walked.end == HistoryEnd::Root,
+        commits_walked: walked.commits.len(),
+        versions: Vec::new(),
+        changes: Vec::new(),
+    };
+    let mut states: HashMap<SchemaRole, RoleState> = HashMap::new();
+    let mut previous: Option<Snapshot> = None;
+    let mut last_dir: Option<CatalogPath> = None;
+    for (order, &commit) in walked.commits.iter().rev().enumerate() {
+        let Ok(view) = repository.view(commit) else {
+            continue;
+        };
+        let snapshot = walker.find(&view, last_dir.as_ref());
+        let Some(info) = repository.commit_info(commit) else {
+            continue;
+        };
+        if let Some(mut change) = manifest_change(previous.as_ref(), snapshot.as_ref(), &info) {
+            change.order = order;
+            history.changes.push(change);
+        }
+        if let Some(snapshot) = &snapshot {
+            last_dir = Some(snapshot.dir.clone());
+            for role in [SchemaRole::Value, SchemaRole::Key] {
+                let state = states.entry(role).or_default();
+                if let Some(mut version) = walker.version(&view, snapshot, role, state, &info) {
+                    version.order = order;
+                    history.versions.push(version);
+                }
+            }
+        }
+        previous = snapshot;
+    }
+    Ok(history)
+}
+
+struct Walker<'r> {
+    id: &'r EventId,
+    manifests: HashMap<Oid, Option<Manifest>>,
+    settings: HashMap<Oid, CompatibilityLevel>,
+}
+
+impl Walker<'_> {
+    fn manifest(&mut self, view: &CommitView<'_>, file: &CatalogPath) -> Option<Manifest> {
+        let blob = view.blob_id(file)?;
+        self.manifests
+            .entry(blob)
+            .or_insert_with(|| {
+                let text = String::from_utf8(view.read(blob)?).ok()?;
+                serde_json::from_value(crate::yaml::parse(&text).ok()?).ok()
+            })
+            .clone()
+    }
+
+    fn default_level(&mut self, view: &CommitView<'_>) -> CompatibilityLevel {
+        let file = CatalogPath::root().child(crate::catalog::SETTINGS_FILE);
+        let Some(blob) = view.blob_id(&file) else {
+            return CompatibilityLevel::default();
+        };
+        *self.settings.entry(blob).or_insert_with(|| {
+            view.read(blob)
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .and_then(|text| crate::yaml::parse(&text).ok())
+                .and_then(|value| serde_json::from_value::<SettingsDefaults>(value).ok())
+                .unwrap_or_default()
+                .defaults
+                .compatibility
+        })
+    }
+
+    /// The event in this commit: in the folder it was last seen in, else any folder of its
+    /// domain whose `event.yaml` names it.
+    fn find(&mut self, view: &CommitView<'_>, last_dir: Option<&CatalogPath>) -> Option<Snapshot> {
+        let events_dir = CatalogPath::root()
+            .child("domains")
+            .child(&self.id.domain)
+            .child("events");
+        let mut candidates: Vec<CatalogPath> = last_dir.into_iter().cloned().collect();
+        let found = candidates
+            .drain(..)
+            .chain(
+                view.folders(&events_dir)
+                    .into_iter()
+                    .map(|folder| events_dir.child(&folder)),
+            )
+            .find_map(|dir| {
+                let manifest = self.manifest(view, &dir.child("event.yaml"))?;
+                (manifest.name == self.id.name).then_some((dir, manifest))
+            });
+        let (dir, manifest) = found?;
+        let level = match manifest.compatibility {
+            Some(level) => level,
+            None => self.default_level(view),
+        };
+        Some(Snapshot {
+            dir,
+            manifest,
+            level,
+        })
+    }
+
+    /// The version of one schema in this commit, when its file changed since the last one.
+    fn version(
+        &mut self,
+        view: &CommitView<'_>,
+        snapshot: &Snapshot,
+        role: SchemaRole,
+        state: &mut RoleState,
+        commit: &CommitInfo,
+    ) -> Option<SchemaVersion> {
+        let written = match role {
+            SchemaRole::Value => &snapshot.manifest.schema,
+            SchemaRole::Key => &snapshot.manifest.key.as_ref()?.schema,
+        };
+        let path = snapshot.dir.join(written).ok()?;
+        let blob = view.blob_id(&path)?;
+        let text = String::from_utf8(view.read(blob)?).ok()?;
+        if state.last_blob == Some(blob) {
+            return None;
+        }
+        state.last_blob = Some(blob);
+        state.count += 1;
+        let number = state.count;
+        let format = snapshot.manifest.format;
+        let files = CommitFiles { view };
+        let parsed = load::parse(format, path.as_str(), &text, &files);
+        let (verdict, problem) = match &parsed {
+            _ if number == 1 => (None, None),
+            Err(why) => (None, Some(format!("this version does not parse: {why}"))),
+            Ok(_) if state.parsed.is_empty() => (
+                None,
+                Some("no earlier version parses, so there is nothing to compare with".into()),
+            ),
+            Ok(new) => {
+                let previous: Vec<&Parsed> = state.parsed.iter().map(|(_, p)| p).collect();
+                match load::check_parsed(snapshot.level, Policy::Strict, &previous, new) {
+                    Ok(verdict) => (Some(describe(format, &text, &verdict, &state.parsed)), None),
+                    Err(why) => (None, Some(why)),
+                }
+            }
+        };
+        if let Ok(parsed) = parsed {
+            state.parsed.push((number, parsed));
+        }
+        Some(SchemaVersion {
+            order: 0,
+            role,
+            number,
+            commit: commit.clone(),
+            file: path.as_str().to_string(),
+            level: snapshot.level,
+            verdict,
+            problem,
+        })
+    }
+}
+
+fn describe(
+    format: Format,
+    text: &str,
+    verdict: &crate::compat::Verdict,
+    earlier: &[(usize, Parsed)],
+) -> VersionVerdict {
+    VersionVerdict {
+        compatible: verdict.compatible,
+        differences: verdict
+            .findings
+            .iter()
+            .map(|found| VersionDifference {
+                kind: found.difference.kind,
+                path: found.difference.path.clone(),
+                breaking: found.difference.breaking,
+                line: match found.direction {
+                    Direction::Backward => load::line_of(format, text, &found.difference.path),
+                    Direction::Forward => None,
+                },
+                direction: found.direction,
+                against: earlier.get(found.version).map_or(0, |(number, _)| *number),
+                why: load::explain(format, found.difference.kind),
+            })
+            .collect(),
+    }
+}
+
+fn manifest_change(
+    before: Option<&Snapshot>,
+    after: Option<&Snapshot>,
+    commit: &CommitInfo,
+) -> Option<ManifestChange> {
+    let mut what = Vec::new();
+    match (before, after) {
+        (None, Some(_)) => what.push("added".to_string()),
+        (Some(_), None) => what.push("removed".to_string()),
+        (Some(old), Some(new)) => {
+            if old.dir != new.dir {
+                what.push(format!("moved from {} to {}", old.dir, new.dir));
+            }
+            if old.manifest.status != new.manifest.status {
+                what.push(format!(
+                    "status: {} -> {}",
+                    old.manifest.status.as_str(),
+                    new.manifest.status.as_str()
+                ));
+            }
+            if old.level != new.level {
+                what.push(format!(
+                    "level: {} -> {}",
+                    old.level.as_str(),
+                    new.level.as_str()
+                ));
+            }
+            for consumer in &new.manifest.consumers {
+                if !old.manifest.consumers.contains(consumer) {
+                    what.push(format!("consumer added: {consumer}"));
+                }
+            }
+            for consumer in &old.manifest.consumers {
+                if !new.manifest.consumers.contains(consumer) {
+                    what.push(format!("consumer removed: {consumer}"));
+                }
+            }
+        }
+        (None, None) => {}
+    }
+    (!what.is_empty()).then(|| ManifestChange {
+        order: 0,
+        commit: commit.clone(),
+        what,
+    })
+}
+
+/// A schema's imports and references, resolved in the same commit: the schema's folder, then
+/// the shared `schemas/` folders of every domain, then the catalog root.
+struct CommitFiles<'v, 'r> {
+    view: &'v CommitView<'r>,
+}
+
+impl CommitFiles<'_, '_> {
+    fn text(&self, path: &CatalogPath) -> Option<String> {
+        let blob = self.view.blob_id(path)?;
+        String::from_utf8(self.view.read(blob)?).ok()
+    }
+
+    fn shared_folders(&self) -> Vec<CatalogPath> {
+        let domains = CatalogPath::root().child("domains");
+        self.view
+            .folders(&domains)
+            .into_iter()
+            .map(|domain| domains.child(&domain).child("schemas"))
+            .collect()
+    }
+
+    fn avsc_files(&self, dir: &CatalogPath, depth: usize, found: &mut Vec<(String, String)>) {
+        for file in self.view.files(dir) {
+            let path = dir.child(&file);
+            if file.ends_with(".avsc") {
+                if let Some(text) = self.text(&path) {
+                    found.push((path.as_str().to_string(), text));
+                }
+            }
+        }
+        if depth < 16 {
+            for folder in self.view.folders(dir) {
+                self.avsc_files(&dir.child(&folder), depth + 1, found);
+            }
+        }
+    }
+}
+
+impl SchemaFiles for CommitFiles<'_, '_> {
+    fn resolve(&self, from: &str, reference: &str) -> Option<(String, String)> {
+        let from = CatalogPath::parse(from).ok()?;
+        let mut candidates = vec![from.parent().join(reference).ok()];
+        candidates.extend(
+            self.shared_folders()
+                .iter()
+                .map(|dir| dir.join(reference).ok()),
+        );
+        candidates.push(CatalogPath::root().join(reference).ok());
+        candidates.into_iter().flatten().find_map(|path| {
+            let text = self.text(&path)?;
+            Some((path.as_str().to_string(), text))
+        })
+    }
+
+    fn avro_candidates(&self, _from: &str) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        for dir in self.shared_folders() {
+            self.avsc_files(&dir, 0, &mut found);
+        }
+        found
+    }
+}
