@@ -7,6 +7,7 @@
 //! event's domain is visited); each `event.yaml` blob is parsed once however many commits
 //! hold it. A schema's imports and references are resolved in the same commit.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use git2::Oid;
@@ -137,6 +138,7 @@ pub fn event_history(
     let walked = repository.first_parent_history(repository.head()?, HISTORY_LIMIT);
     let mut walker = Walker {
         id,
+        known: RefCell::default(),
         manifests: HashMap::new(),
         settings: HashMap::new(),
     };
@@ -179,6 +181,7 @@ pub fn event_history(
 
 struct Walker<'r> {
     id: &'r EventId,
+    known: RefCell<Known>,
     manifests: HashMap<Oid, Option<Manifest>>,
     settings: HashMap<Oid, CompatibilityLevel>,
 }
@@ -265,7 +268,7 @@ impl Walker<'_> {
         state.count += 1;
         let number = state.count;
         let format = snapshot.manifest.format;
-        let files = CommitFiles { view };
+        let files = CommitFiles::new(view, &self.known);
         let parsed = load::parse(format, path.as_str(), &text, &files);
         let (verdict, problem) = match &parsed {
             _ if number == 1 => (None, None),
@@ -376,21 +379,58 @@ fn manifest_change(
 /// the shared `schemas/` folders of every domain, then the catalog root.
 struct CommitFiles<'v, 'r> {
     view: &'v CommitView<'r>,
+    /// What earlier commits already showed, by object id.
+    known: &'v RefCell<Known>,
+    /// The `domains/<d>/schemas` folders that exist, listed once per commit.
+    shared: std::cell::OnceCell<Vec<CatalogPath>>,
 }
 
-impl CommitFiles<'_, '_> {
-    fn text(&self, path: &CatalogPath) -> Option<String> {
-        let blob = self.view.blob_id(path)?;
-        String::from_utf8(self.view.read(blob)?).ok()
+/// Reads shared between commits: most objects are the same from one commit to the next.
+#[derive(Default)]
+struct Known {
+    /// Whether a domain folder (by tree id) has a `schemas` folder.
+    has_schemas: HashMap<Oid, bool>,
+    texts: HashMap<Oid, Option<String>>,
+}
+
+impl<'v, 'r> CommitFiles<'v, 'r> {
+    fn new(view: &'v CommitView<'r>, known: &'v RefCell<Known>) -> Self {
+        CommitFiles {
+            view,
+            known,
+            shared: std::cell::OnceCell::new(),
+        }
     }
 
-    fn shared_folders(&self) -> Vec<CatalogPath> {
-        let domains = CatalogPath::root().child("domains");
-        self.view
-            .folders(&domains)
-            .into_iter()
-            .map(|domain| domains.child(&domain).child("schemas"))
-            .collect()
+    fn text(&self, path: &CatalogPath) -> Option<String> {
+        let blob = self.view.blob_id(path)?;
+        self.known
+            .borrow_mut()
+            .texts
+            .entry(blob)
+            .or_insert_with(|| String::from_utf8(self.view.read(blob)?).ok())
+            .clone()
+    }
+
+    fn shared_folders(&self) -> &[CatalogPath] {
+        self.shared.get_or_init(|| {
+            let domains = CatalogPath::root().child("domains");
+            let mut known = self.known.borrow_mut();
+            self.view
+                .folder_ids(&domains)
+                .into_iter()
+                .filter(|(domain, tree)| {
+                    *known.has_schemas.entry(*tree).or_insert_with(|| {
+                        let dir = domains.child(domain);
+                        self.view
+                            .folders(&dir)
+                            .iter()
+                            .any(|folder| folder == "schemas")
+                    })
+                })
+                .map(|(domain, _)| domains.child(&domain).child("schemas"))
+                .collect()
+        })
     }
 
     fn avsc_files(&self, dir: &CatalogPath, depth: usize, found: &mut Vec<(String, String)>) {
@@ -429,7 +469,7 @@ impl SchemaFiles for CommitFiles<'_, '_> {
     fn avro_candidates(&self, _from: &str) -> Vec<(String, String)> {
         let mut found = Vec::new();
         for dir in self.shared_folders() {
-            self.avsc_files(&dir, 0, &mut found);
+            self.avsc_files(dir, 0, &mut found);
         }
         found
     }
