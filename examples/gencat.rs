@@ -22,13 +22,14 @@ use std::process::ExitCode;
 
 const EVENTS_PER_DOMAIN: usize = 50;
 
-struct Options {
-    events: usize,
-    out: PathBuf,
-    revision: usize,
-    changed: Option<usize>,
-    base: usize,
-    level: String,
+/// What to generate (public so tests can generate catalogs with it too).
+pub struct Options {
+    pub events: usize,
+    pub out: PathBuf,
+    pub revision: usize,
+    pub changed: Option<usize>,
+    pub base: usize,
+    pub level: String,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -90,7 +91,7 @@ fn domain_name(index: usize) -> String {
     format!("domain{index:03}")
 }
 
-fn generate(options: &Options) -> std::io::Result<()> {
+pub fn generate(options: &Options) -> std::io::Result<()> {
     let root = &options.out;
     let domains = options.events.div_ceil(EVENTS_PER_DOMAIN).max(1);
     let mut settings = String::from(

@@ -393,6 +393,9 @@ impl FileTree for DiskTree {
             return Ok(Vec::new());
         }
         let mut entries = Vec::new();
+        // The folder is inside the root (resolved above), so each real folder in it is too:
+        // remembered, so reading their files costs no `lstat` of the folder.
+        let mut inside = vec![dir.clone()];
         for entry in fs::read_dir(&resolved)? {
             let entry = entry?;
             let Some(name) = entry.file_name().to_str().map(str::to_string) else {
@@ -407,7 +410,12 @@ impl FileTree for DiskTree {
                 Ok(kind) if kind.is_symlink() => {
                     fs::metadata(entry.path()).is_ok_and(|m| m.is_dir())
                 }
-                Ok(kind) => kind.is_dir(),
+                Ok(kind) => {
+                    if kind.is_dir() {
+                        inside.push(dir.child(&name));
+                    }
+                    kind.is_dir()
+                }
                 Err(_) => false,
             };
             let kind = if is_dir {
@@ -417,6 +425,10 @@ impl FileTree for DiskTree {
             };
             entries.push(DirEntry { name, kind });
         }
+        self.checked_dirs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(inside.into_iter().map(|dir| (dir, true)));
         entries.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(entries)
     }

@@ -159,7 +159,7 @@ pub fn list(
         FormatArg::Protobuf => Format::Protobuf,
         FormatArg::Json => Format::Json,
     });
-    let (items, table): (Vec<serde_json::Value>, Table) = match what {
+    let (items, table): (Items<'_>, Table) = match what {
         ListKind::Events => {
             let events: Vec<_> = discovery
                 .events
@@ -187,7 +187,7 @@ pub fn list(
                     })
                     .collect(),
             };
-            (to_values(&events), table)
+            (Box::new(move || to_values(&events)), table)
         }
         ListKind::Services => {
             let services: Vec<_> = discovery
@@ -214,7 +214,7 @@ pub fn list(
                     })
                     .collect(),
             };
-            (to_values(&services), table)
+            (Box::new(move || to_values(&services)), table)
         }
         ListKind::Domains => {
             let domains: Vec<_> = discovery
@@ -238,7 +238,7 @@ pub fn list(
                     })
                     .collect(),
             };
-            (to_values(&domains), table)
+            (Box::new(move || to_values(&domains)), table)
         }
         ListKind::Teams => {
             let teams: Vec<_> = discovery
@@ -262,7 +262,7 @@ pub fn list(
                     })
                     .collect(),
             };
-            (to_values(&teams), table)
+            (Box::new(move || to_values(&teams)), table)
         }
         ListKind::Topics => {
             let topics: Vec<_> = discovery
@@ -283,7 +283,7 @@ pub fn list(
                     .map(|t| vec![t.name.clone(), t.events.join(", ")])
                     .collect(),
             };
-            (to_values(&topics), table)
+            (Box::new(move || to_values(&topics)), table)
         }
         ListKind::Schemas => {
             let schemas: Vec<_> = discovery
@@ -305,17 +305,20 @@ pub fn list(
                     })
                     .collect(),
             };
-            (to_values(&schemas), table)
+            (Box::new(move || to_values(&schemas)), table)
         }
     };
     match format {
         OutputFormat::Json => json(&serde_json::json!({
             "kind": format!("{what:?}").to_lowercase(),
-            "items": items,
+            "items": items(),
         })),
         OutputFormat::Human => print(&table.render(terminal_width(), ui.color)),
     }
 }
+
+/// The listed items as JSON, computed only for `--format json`.
+type Items<'a> = Box<dyn FnOnce() -> Vec<serde_json::Value> + 'a>;
 
 fn to_values<T: serde::Serialize>(items: &[&T]) -> Vec<serde_json::Value> {
     items

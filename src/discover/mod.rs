@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, Event, SchemaRole, Status};
 use crate::findings::Findings;
 use crate::formats::fields::Field;
-use crate::formats::{self, SchemaContext};
+use crate::formats::{self, Purpose, SchemaContext};
 use crate::subject;
 
 /// How much of each schema to read.
@@ -163,11 +163,12 @@ impl Discovery {
             Detail::Summary => Vec::new(),
             Detail::Fields => compile_all(catalog),
         };
+        let incomplete = compiled.iter().any(|compiled| compiled.failed);
+        let mut compiled = compiled.into_iter();
         let mut events: Vec<EventEntry> = catalog
             .events
             .iter()
-            .enumerate()
-            .map(|(index, event)| event_entry(catalog, event, compiled.get(index)))
+            .map(|event| event_entry(catalog, event, compiled.next()))
             .collect();
         events.sort_by(|a, b| a.id.cmp(&b.id));
         let services = service_entries(catalog, &events);
@@ -185,7 +186,7 @@ impl Discovery {
             schemas: shared_entries(catalog, &events),
             topics: topic_entries(&events),
             flows: flows(&services, &events),
-            incomplete: compiled.iter().any(|compiled| compiled.failed),
+            incomplete,
             services,
             events,
         };
@@ -221,10 +222,10 @@ impl Discovery {
             return false;
         };
         let mut ignored = Findings::new();
-        let context = SchemaContext::new(catalog, &mut ignored);
+        let context = SchemaContext::with_purpose(catalog, Purpose::Read, &mut ignored);
         let compiled = compile_event(&context, catalog, event);
-        let filled = event_entry(catalog, event, Some(&compiled));
         let failed = compiled.failed;
+        let filled = event_entry(catalog, event, Some(compiled));
         if let Ok(index) = self
             .events
             .binary_search_by(|entry| entry.id.as_str().cmp(id))
@@ -238,7 +239,7 @@ impl Discovery {
 
 fn compile_all(catalog: &Catalog) -> Vec<Compiled> {
     let mut ignored = Findings::new();
-    let context = SchemaContext::new(catalog, &mut ignored);
+    let context = SchemaContext::with_purpose(catalog, Purpose::Read, &mut ignored);
     catalog
         .events
         .par_iter()
@@ -272,11 +273,13 @@ fn compile_event(context: &SchemaContext, catalog: &Catalog, event: &Event) -> C
     }
 }
 
-fn event_entry(catalog: &Catalog, event: &Event, compiled: Option<&Compiled>) -> EventEntry {
+fn event_entry(catalog: &Catalog, event: &Event, compiled: Option<Compiled>) -> EventEntry {
     let spec = &event.spec;
     let strategy = catalog.settings.defaults.subject_strategy;
     let mut subjects: Vec<SubjectEntry> = Vec::new();
-    let records = compiled.map(|c| (c.value_record.as_deref(), c.key_record.as_deref()));
+    let records = compiled
+        .as_ref()
+        .map(|c| (c.value_record.as_deref(), c.key_record.as_deref()));
     let (value_record, key_record) = records.unwrap_or((None, None));
     for (role, record) in [
         (SchemaRole::Value, value_record),
@@ -322,9 +325,15 @@ fn event_entry(catalog: &Catalog, event: &Event, compiled: Option<&Compiled>) ->
         tags: spec.tags.clone(),
         classification: spec.classification,
         examples: spec.examples.iter().map(|e| in_folder(e)).collect(),
-        fields: compiled.map(|c| c.fields.clone()).unwrap_or_default(),
-        key_fields: compiled.map(|c| c.key_fields.clone()).unwrap_or_default(),
-        shared_schemas: compiled.map(|c| c.shared.clone()).unwrap_or_default(),
+        shared_schemas: compiled
+            .as_ref()
+            .map(|c| c.shared.clone())
+            .unwrap_or_default(),
+        key_fields: compiled
+            .as_ref()
+            .map(|c| c.key_fields.clone())
+            .unwrap_or_default(),
+        fields: compiled.map(|c| c.fields).unwrap_or_default(),
     }
 }
 

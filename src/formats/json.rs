@@ -25,7 +25,8 @@ const BASE_SCHEME: &str = "file:///";
 pub struct JsonSchema {
     path: CatalogPath,
     schema: Value,
-    validator: Validator,
+    /// `None` when compiled for reading only (discovery), which never checks payloads.
+    validator: Option<Validator>,
 }
 
 /// Reads `$ref`'d schemas from the catalog.
@@ -141,9 +142,17 @@ pub fn compile(
     broken_shared: &HashSet<CatalogPath>,
     path: &CatalogPath,
     text: &str,
+    purpose: super::Purpose,
     findings: &mut Findings,
 ) -> Option<JsonSchema> {
     let schema = parse_json(path, text, rules::JSON_SCHEMA_INVALID, findings)?;
+    if purpose == super::Purpose::Read {
+        return Some(JsonSchema {
+            path: path.clone(),
+            schema,
+            validator: None,
+        });
+    }
     let before = findings.len();
     let draft = report_validity(path, &schema, findings)?;
     check_refs(catalog, broken_shared, path, &schema, findings);
@@ -161,7 +170,7 @@ pub fn compile(
         Ok(validator) => Some(JsonSchema {
             path: path.clone(),
             schema,
-            validator,
+            validator: Some(validator),
         }),
         Err(error) => {
             let rule = match error.kind() {
@@ -400,7 +409,10 @@ impl JsonSchema {
     }
 
     pub fn check_example(&self, file: &CatalogPath, value: &Value, findings: &mut Findings) {
-        for error in self.validator.iter_errors(value) {
+        let Some(validator) = &self.validator else {
+            return;
+        };
+        for error in validator.iter_errors(value) {
             let path = instance_path(&error);
             let place = match error.instance_path().as_str() {
                 "" => String::new(),

@@ -112,8 +112,17 @@ impl Compiled {
     }
 }
 
+/// Why schemas are compiled: to check them (lint: every check, example validators built), or
+/// to read them (discovery: fields and references only; invalid schemas are lint's to report).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Check,
+    Read,
+}
+
 /// What compiling needs beyond the event itself, built once per run and shared by all events.
 pub struct SchemaContext {
+    purpose: Purpose,
     avro_types: avro::SharedTypes,
     /// Shared JSON Schema files that are not valid schemas (reported at their own lines).
     broken_json: std::collections::HashSet<CatalogPath>,
@@ -125,7 +134,12 @@ impl SchemaContext {
     /// name, not by path) and validates the shared JSON Schemas. Problems in shared files are
     /// recorded once, here.
     pub fn new(catalog: &Catalog, findings: &mut Findings) -> Self {
+        Self::with_purpose(catalog, Purpose::Check, findings)
+    }
+
+    pub fn with_purpose(catalog: &Catalog, purpose: Purpose, findings: &mut Findings) -> Self {
         SchemaContext {
+            purpose,
             avro_types: avro::SharedTypes::index(catalog, findings),
             broken_json: json::check_shared(catalog, findings),
             proto_imports: Default::default(),
@@ -241,9 +255,15 @@ pub fn compile(
             findings,
         )
         .map(Compiled::Protobuf),
-        Format::Json => {
-            json::compile(catalog, &context.broken_json, &path, &text, findings).map(Compiled::Json)
-        }
+        Format::Json => json::compile(
+            catalog,
+            &context.broken_json,
+            &path,
+            &text,
+            context.purpose,
+            findings,
+        )
+        .map(Compiled::Json),
     }
 }
 
