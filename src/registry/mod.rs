@@ -101,6 +101,87 @@ pub trait Registry {
     fn requests_sent(&self) -> Option<u64> {
         None
     }
+
+    /// The writes a push makes, when this registry takes them from several threads at once
+    /// (a remote one: round trips overlap); `None` writes one at a time.
+    fn concurrent_writes(&self) -> Option<&(dyn Writes + Sync)> {
+        None
+    }
+}
+
+/// What a push writes and asks while writing, through a shared reference (so that a registry
+/// that is [`Registry::concurrent_writes`] can be written from several threads at once).
+pub trait Writes {
+    fn set_compatibility(
+        &self,
+        subject: &str,
+        level: CompatibilityLevel,
+    ) -> Result<(), RegistryError>;
+    fn check(
+        &self,
+        subject: &str,
+        schema: &StoredSchema,
+        level: CompatibilityLevel,
+    ) -> Result<CheckAnswer, RegistryError>;
+    fn register(&self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError>;
+    fn lookup(&self, subject: &str, schema: &StoredSchema) -> Result<Lookup, RegistryError>;
+}
+
+/// Any registry's writes, one at a time, on one thread.
+pub struct OneAtATime<'r>(pub std::cell::RefCell<&'r mut dyn Registry>);
+
+impl Writes for OneAtATime<'_> {
+    fn set_compatibility(
+        &self,
+        subject: &str,
+        level: CompatibilityLevel,
+    ) -> Result<(), RegistryError> {
+        self.0.borrow_mut().set_compatibility(subject, level)
+    }
+
+    fn check(
+        &self,
+        subject: &str,
+        schema: &StoredSchema,
+        level: CompatibilityLevel,
+    ) -> Result<CheckAnswer, RegistryError> {
+        self.0.borrow_mut().check(subject, schema, level)
+    }
+
+    fn register(&self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError> {
+        self.0.borrow_mut().register(subject, schema)
+    }
+
+    fn lookup(&self, subject: &str, schema: &StoredSchema) -> Result<Lookup, RegistryError> {
+        self.0.borrow_mut().lookup(subject, schema)
+    }
+}
+
+impl Writes for http::HttpRegistry {
+    fn set_compatibility(
+        &self,
+        subject: &str,
+        level: CompatibilityLevel,
+    ) -> Result<(), RegistryError> {
+        http::HttpRegistry::set_compatibility(self, subject, level)
+    }
+
+    fn check(
+        &self,
+        subject: &str,
+        schema: &StoredSchema,
+        level: CompatibilityLevel,
+    ) -> Result<CheckAnswer, RegistryError> {
+        http::HttpRegistry::check(self, subject, schema, level)
+    }
+
+    fn register(&self, subject: &str, schema: &StoredSchema) -> Result<u32, RegistryError> {
+        http::HttpRegistry::register(self, subject, schema)
+    }
+
+    fn lookup(&self, subject: &str, schema: &StoredSchema) -> Result<Lookup, RegistryError> {
+        http::HttpRegistry::lookup(self, subject, schema)
+    }
 }
 
 impl Registry for Store {
@@ -267,5 +348,9 @@ impl Registry for http::HttpRegistry {
 
     fn requests_sent(&self) -> Option<u64> {
         Some(http::HttpRegistry::requests_sent(self))
+    }
+
+    fn concurrent_writes(&self) -> Option<&(dyn Writes + Sync)> {
+        Some(self)
     }
 }
