@@ -88,7 +88,9 @@ pub(crate) struct Shared {
 
 /// Serves until the process ends. Prints the address it listens on (a port of 0 is resolved),
 /// and a warning when it listens beyond loopback without authentication.
-pub fn serve(store: Store, options: &ServeOptions) -> Result<(), ServeError> {
+pub fn serve(mut store: Store, options: &ServeOptions) -> Result<(), ServeError> {
+    // Each write is synced after its lock is released, before it is answered (see routes).
+    store.sync_by_caller();
     let listen_error = |error: std::io::Error| ServeError::Listen {
         address: options.listen,
         message: error.to_string(),

@@ -402,11 +402,11 @@ fn dispatch(
             route_read(&read(), &request, body, delay_checks)
         }
         ("POST", ["subjects", subject, "versions"]) => register(store, subject, body, delay_checks),
-        _ => route_write(
-            &mut store.write().unwrap_or_else(PoisonError::into_inner),
-            &request,
-            body,
-        ),
+        _ => {
+            let mut store = store.write().unwrap_or_else(PoisonError::into_inner);
+            let written = route_write(&mut store, &request, body);
+            written.and_then(|value| durable(store).map(|()| value))
+        }
     };
     match result {
         Ok(value) => (200, value),
@@ -468,7 +468,19 @@ fn register(
     // Parsed again under the write lock: a `-1` reference means the latest version now.
     let schema = parse_schema_in(&store, body)?;
     let id = store.register_with(subject, schema, Some(checked))?;
+    durable(store)?;
     Ok(json!({ "id": id }))
+}
+
+/// Makes the change just written durable before it is acknowledged: the journal is synced
+/// after the write lock is released, so concurrent writers wait for the disk together.
+fn durable(mut store: std::sync::RwLockWriteGuard<'_, Store>) -> Result<(), RegistryError> {
+    let unsynced = store.take_unsynced()?;
+    drop(store);
+    match unsynced {
+        Some(journal) => journal.sync_data().map_err(crate::registry::store::storage),
+        None => Ok(()),
+    }
 }
 
 fn route_read(

@@ -64,7 +64,7 @@ fn version_not_found(subject: &str, version: u32) -> RegistryError {
     )
 }
 
-fn storage(error: impl std::fmt::Display) -> RegistryError {
+pub(crate) fn storage(error: impl std::fmt::Display) -> RegistryError {
     RegistryError::new(50001, format!("Error in the backend data store: {error}"))
 }
 
@@ -220,6 +220,13 @@ pub struct Store {
     /// The id of every stored schema, by its identity (type, canonical text, references): a
     /// registration finds an equal schema in one look-up, not by comparing every schema.
     ids_by_identity: HashMap<String, u32>,
+    /// The journal, open for appending once it exists (not reopened for every change).
+    journal: Option<fs::File>,
+    /// Set by a server: changes are appended without waiting for the disk, and the caller
+    /// syncs ([`Store::take_unsynced`]) after releasing its lock, before it answers, so that
+    /// concurrent registrations share the wait instead of queueing behind each other's.
+    sync_by_caller: bool,
+    unsynced: bool,
     _lock: fs::File,
 }
 
@@ -262,13 +269,16 @@ impl Store {
             .rev() // The lowest id wins for equal schemas, as a scan from the first would find.
             .map(|(id, schema)| (schema.identity(), *id))
             .collect();
-        let store = Store {
+        let mut store = Store {
             dir: dir.to_path_buf(),
             state,
             generation: 0,
             deferred: false,
             dirty: false,
             ids_by_identity,
+            journal: None,
+            sync_by_caller: false,
+            unsynced: false,
             _lock: lock,
         };
         if journal {
@@ -285,6 +295,23 @@ impl Store {
     /// From now on, changes are written by [`Store::flush`], not one by one.
     pub fn defer_saves(&mut self) {
         self.deferred = true;
+    }
+
+    /// From now on the caller makes each change durable: after every change it calls
+    /// [`Store::take_unsynced`] and syncs what it returns before acknowledging the change.
+    pub fn sync_by_caller(&mut self) {
+        self.sync_by_caller = true;
+    }
+
+    /// The journal to sync when changes were appended without waiting for the disk.
+    pub fn take_unsynced(&mut self) -> Result<Option<fs::File>, RegistryError> {
+        if !std::mem::take(&mut self.unsynced) {
+            return Ok(None);
+        }
+        match &self.journal {
+            Some(journal) => journal.try_clone().map(Some).map_err(storage),
+            None => Ok(None),
+        }
     }
 
     /// Writes the changes kept since [`Store::defer_saves`], durably (one snapshot), and makes

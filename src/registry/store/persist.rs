@@ -4,7 +4,8 @@
 //! written with the square of the registry's size). Opening replays the journal onto the
 //! snapshot and compacts both into a new snapshot; a last line cut short by a crash is a change
 //! that was never acknowledged, and is dropped. A push into an embedded registry writes one
-//! snapshot at its end instead (see `Store::defer_saves`).
+//! snapshot at its end instead (see `Store::defer_saves`); the served registry syncs the journal
+//! itself after releasing its lock (see `Store::sync_by_caller`).
 
 use std::fs;
 use std::io::Write;
@@ -114,17 +115,27 @@ impl Store {
         };
         let mut line = serde_json::to_vec(&change).map_err(storage)?;
         line.push(b'\n');
-        let path = self.dir.join(JOURNAL_FILE);
-        let created = !path.exists();
-        let mut journal = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(storage)?;
+        let journal = match &mut self.journal {
+            Some(journal) => journal,
+            None => {
+                let path = self.dir.join(JOURNAL_FILE);
+                let created = !path.exists();
+                let journal = fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(storage)?;
+                if created {
+                    sync_folder(&self.dir)?;
+                }
+                self.journal.insert(journal)
+            }
+        };
         journal.write_all(&line).map_err(storage)?;
-        journal.sync_data().map_err(storage)?;
-        if created {
-            sync_folder(&self.dir)?;
+        if self.sync_by_caller {
+            self.unsynced = true;
+        } else {
+            journal.sync_data().map_err(storage)?;
         }
         if journal.metadata().map_err(storage)?.len() > JOURNAL_LIMIT {
             self.compact()?;
@@ -133,7 +144,11 @@ impl Store {
     }
 
     /// Writes the whole state as the snapshot, then drops the journal it now contains.
-    pub(super) fn compact(&self) -> Result<(), RegistryError> {
+    pub(super) fn compact(&mut self) -> Result<(), RegistryError> {
+        // The journal is about to be removed: a later change opens a new one. The snapshot
+        // holds (durably) whatever it had that was not synced yet.
+        self.journal = None;
+        self.unsynced = false;
         self.write_snapshot()?;
         match fs::remove_file(self.dir.join(JOURNAL_FILE)) {
             Ok(()) => sync_folder(&self.dir),
