@@ -97,9 +97,14 @@ pub fn parse_manifest<T: DeserializeOwned>(
     let value = parse_yaml(file, text, findings)?;
     let (schema, validator) = schemas.get(kind);
     let mut broken_keys: Vec<String> = Vec::new();
-    let mut valid = true;
-    for error in validator.iter_errors(&value) {
-        valid = false;
+    // Most manifests are valid: the yes-or-no answer is cheaper than collecting errors.
+    let valid = validator.is_valid(&value);
+    let errors = if valid {
+        Vec::new()
+    } else {
+        validator.iter_errors(&value).collect()
+    };
+    for error in errors {
         report_schema_error(file, schema, &error, findings);
         let path = crate::source::path_of_location(error.instance_path());
         if let Some(Seg::Key(key)) = path.first() {
