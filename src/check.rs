@@ -104,10 +104,19 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
         findings: load_findings,
     } = Catalog::load(Box::new(tree))?;
     let current_ids = ContentIds::new(&catalog);
-    let (baseline_id, description) = match repository.baseline(against, || {
+    let mut clean = false;
+    let baseline = repository.baseline(against, || {
         let head = repository.tree_at(repository.head()?)?;
-        Ok(catalog_differs(&current_ids, &head))
-    })? {
+        let dirty = catalog_differs(&current_ids, &head);
+        clean = !dirty;
+        Ok(dirty)
+    })?;
+    if clean {
+        // A clean tree had every schema's entry asked (and kept in `current_ids`): the copy
+        // of Git's index is no longer needed.
+        catalog.tree().forget_known_blobs();
+    }
+    let (baseline_id, description) = match baseline {
         Baseline::RootCommit => {
             return Ok(Comparison {
                 catalog,
@@ -121,11 +130,12 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
     };
     // A baseline without evcat.yaml had no catalog yet: every event is new. Any other failure
     // to read it is an error, never an empty comparison that passes.
-    let baseline_catalog = match Catalog::load(Box::new(repository.tree_at(baseline_id)?)) {
-        Ok(loaded) => Some(loaded.catalog),
-        Err(crate::catalog::LoadError::NoSettings { .. }) => None,
-        Err(error) => return Err(error.into()),
-    };
+    let baseline_catalog =
+        match Catalog::load_for_comparison(Box::new(repository.tree_at(baseline_id)?)) {
+            Ok(loaded) => Some(loaded.catalog),
+            Err(crate::catalog::LoadError::NoSettings { .. }) => None,
+            Err(error) => return Err(error.into()),
+        };
     let mut findings = load_findings;
     let mut changes = Vec::new();
     let mut schemas_checked = 0;
@@ -179,16 +189,23 @@ impl<'c> ContentIds<'c> {
     }
 }
 
-/// Every file of the catalog evcat reads: manifests, and each event's schemas (value and key) and
-/// examples, and the shared schemas.
-fn catalog_files(catalog: &Catalog) -> Vec<CatalogPath> {
-    let mut files = vec![CatalogPath::root().child(crate::catalog::SETTINGS_FILE)];
-    files.extend(catalog.domains.iter().map(|domain| domain.manifest.clone()));
-    files.extend(catalog.services.iter().map(|service| service.file.clone()));
+/// The files of the catalog evcat reads, in two groups: those compared again once the baseline
+/// is chosen (each event's schemas and the shared schemas), and those only read (manifests and
+/// examples).
+struct FilesRead {
+    schemas: Vec<CatalogPath>,
+    others: Vec<CatalogPath>,
+}
+
+fn catalog_files(catalog: &Catalog) -> FilesRead {
+    let mut others = vec![CatalogPath::root().child(crate::catalog::SETTINGS_FILE)];
+    let mut schemas = Vec::new();
+    others.extend(catalog.domains.iter().map(|domain| domain.manifest.clone()));
+    others.extend(catalog.services.iter().map(|service| service.file.clone()));
     for event in &catalog.events {
-        files.push(event.file.clone());
-        files.extend(ROLES.iter().filter_map(|role| schema_file(event, *role)));
-        files.extend(
+        others.push(event.file.clone());
+        schemas.extend(ROLES.iter().filter_map(|role| schema_file(event, *role)));
+        others.extend(
             event
                 .spec
                 .examples
@@ -196,23 +213,35 @@ fn catalog_files(catalog: &Catalog) -> Vec<CatalogPath> {
                 .filter_map(|written| event.dir.join(written).ok()),
         );
     }
-    files.extend(catalog.shared_files.iter().cloned());
-    files
+    schemas.extend(catalog.shared_files.iter().cloned());
+    FilesRead { schemas, others }
 }
 
 /// Whether the catalog on disk differs from HEAD's: a file evcat reads changed, appeared or
 /// disappeared, as Git sees it (a symlink by its target text, then what it leads to; a file
-/// over the read limit by its hash). Only files on disk are hashed, nothing is diffed.
+/// over the read limit by its hash). Only files on disk are hashed, nothing is diffed. Only the
+/// schemas' entries are kept (in `current`): the comparison asks for them again.
 fn catalog_differs(current: &ContentIds<'_>, head: &GitTree) -> bool {
     let files = catalog_files(current.catalog);
+    let tree = current.catalog.tree();
     let changed = files
+        .others
         .iter()
-        .any(|path| entries_differ(|path| current.entry(path), |path| head.entry(path), path));
+        .any(|path| entries_differ(|path| tree.entry(path), |path| head.entry(path), path))
+        || files
+            .schemas
+            .iter()
+            .any(|path| entries_differ(|path| current.entry(path), |path| head.entry(path), path));
     if changed {
         return true;
     }
     // A manifest or shared schema HEAD has and the disk does not: something was deleted.
-    let on_disk: HashSet<&str> = files.iter().map(CatalogPath::as_str).collect();
+    let on_disk: HashSet<&str> = files
+        .others
+        .iter()
+        .chain(&files.schemas)
+        .map(CatalogPath::as_str)
+        .collect();
     head.paths()
         .any(|path| is_catalog_file(path) && !on_disk.contains(path))
 }
