@@ -197,48 +197,66 @@ fn score(document: &Document<'_>, words: &[String]) -> Option<Hit> {
 }
 
 /// How well `word` matches a text: the whole text (4), a word of it exactly (3), a word's
-/// beginning (2), or a word one or two edits away (1).
+/// beginning (2), or a word one or two edits away (1). Words are compared normalized, in one
+/// reused buffer (this runs for every text of every entry).
 fn best_quality(text: &str, word: &str) -> Option<u32> {
-    let word: &str = word;
-    if normalize(text) == word {
+    if normalized_equals(text, word) {
         return Some(4);
     }
     let mut best = None;
-    let parts = text.split(|c: char| !c.is_alphanumeric() && c != '_' && c != '-');
-    for part in parts.flat_map(with_camel_words) {
-        let part = normalize(&part);
-        if part.is_empty() {
-            continue;
+    let mut part = String::new();
+    let pieces = text.split(|c: char| !c.is_alphanumeric() && c != '_' && c != '-');
+    for piece in pieces {
+        for sub in camel_words(piece) {
+            part.clear();
+            part.extend(normalized(sub));
+            if part.is_empty() {
+                continue;
+            }
+            let quality = if part == word {
+                3
+            } else if part.starts_with(word) && word.chars().count() >= 2 {
+                2
+            } else if within_typo(&part, word) {
+                1
+            } else {
+                continue;
+            };
+            best = best.max(Some(quality));
         }
-        let quality = if part.as_str() == word {
-            3
-        } else if part.starts_with(word) && word.chars().count() >= 2 {
-            2
-        } else if within_typo(&part, word) {
-            1
-        } else {
-            continue;
-        };
-        best = best.max(Some(quality));
     }
     best
 }
 
+/// Whether `text`, normalized, is `word` (without building the normalized text).
+fn normalized_equals(text: &str, word: &str) -> bool {
+    normalized(text).eq(word.chars())
+}
+
+fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
+        .flat_map(char::to_lowercase)
+}
+
 /// A word and, when it is written in camel case, each of its parts: `PaymentCaptured`,
 /// `Payment`, `Captured`.
-fn with_camel_words(word: &str) -> Vec<String> {
-    let mut words = vec![word.to_string()];
-    let mut current = String::new();
-    for c in word.chars() {
-        if c.is_uppercase() && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        current.push(c);
-    }
-    if words.len() > 1 {
-        words.push(current);
-    }
-    words
+fn camel_words(word: &str) -> impl Iterator<Item = &str> {
+    let starts: Vec<usize> = word
+        .char_indices()
+        .filter(|(at, c)| *at > 0 && c.is_uppercase())
+        .map(|(at, _)| at)
+        .collect();
+    let parts: Vec<&str> = if starts.is_empty() {
+        Vec::new()
+    } else {
+        std::iter::once(0)
+            .chain(starts.iter().copied())
+            .zip(starts.iter().copied().chain(std::iter::once(word.len())))
+            .map(|(from, to)| &word[from..to])
+            .collect()
+    };
+    std::iter::once(word).chain(parts)
 }
 
 fn within_typo(candidate: &str, word: &str) -> bool {
@@ -254,10 +272,7 @@ fn within_typo(candidate: &str, word: &str) -> bool {
 
 /// Lower case without separators: `Customer_ID`, `customer-id` and `customerId` are one word.
 pub fn normalize(text: &str) -> String {
-    text.chars()
-        .filter(|c| !matches!(c, '_' | '-' | '.' | ' '))
-        .flat_map(char::to_lowercase)
-        .collect()
+    normalized(text).collect()
 }
 
 #[cfg(test)]
@@ -274,6 +289,9 @@ mod tests {
         assert_eq!(best_quality("payments", "pay"), Some(2));
         assert_eq!(best_quality("payment", "paymnet"), Some(1));
         assert_eq!(best_quality("PaymentCaptured", "captured"), Some(3));
+        let words: Vec<&str> = camel_words("PaymentCaptured").collect();
+        assert_eq!(words, ["PaymentCaptured", "Payment", "Captured"]);
+        assert_eq!(camel_words("customer_id").count(), 1);
         assert_eq!(best_quality("refund", "fund"), None);
         assert_eq!(best_quality("abc", "abd"), None);
     }
