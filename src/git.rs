@@ -281,8 +281,8 @@ impl CommitView<'_> {
             .map(|entry| entry.id())
     }
 
-    /// The folders in a folder, each with its tree id (equal ids: equal contents).
-    pub fn folder_ids(&self, dir: &CatalogPath) -> Vec<(String, Oid)> {
+    /// The entries of a folder of one kind (trees or blobs): name and object id.
+    fn children(&self, dir: &CatalogPath, kind: ObjectType) -> Vec<(String, Oid)> {
         let tree = match self.entry(dir) {
             Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
                 self.repository.find_tree(entry.id()).ok()
@@ -291,45 +291,28 @@ impl CommitView<'_> {
         };
         tree.map(|tree| {
             tree.iter()
-                .filter(|entry| entry.kind() == Some(ObjectType::Tree))
+                .filter(|entry| entry.kind() == Some(kind))
                 .filter_map(|entry| Some((entry.name().ok()?.to_string(), entry.id())))
                 .collect()
         })
         .unwrap_or_default()
     }
 
+    /// The folders in a folder, each with its tree id (equal ids: equal contents).
+    pub fn folder_ids(&self, dir: &CatalogPath) -> Vec<(String, Oid)> {
+        self.children(dir, ObjectType::Tree)
+    }
+
     /// The names of the folders in a folder.
     pub fn folders(&self, dir: &CatalogPath) -> Vec<String> {
-        let tree = match self.entry(dir) {
-            Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                self.repository.find_tree(entry.id()).ok()
-            }
-            _ => None,
-        };
-        tree.map(|tree| {
-            tree.iter()
-                .filter(|entry| entry.kind() == Some(ObjectType::Tree))
-                .filter_map(|entry| entry.name().ok().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+        let folders = self.children(dir, ObjectType::Tree);
+        folders.into_iter().map(|(name, _)| name).collect()
     }
 
     /// The names of the files in a folder.
     pub fn files(&self, dir: &CatalogPath) -> Vec<String> {
-        let tree = match self.entry(dir) {
-            Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                self.repository.find_tree(entry.id()).ok()
-            }
-            _ => None,
-        };
-        tree.map(|tree| {
-            tree.iter()
-                .filter(|entry| entry.kind() == Some(ObjectType::Blob))
-                .filter_map(|entry| entry.name().ok().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+        let files = self.children(dir, ObjectType::Blob);
+        files.into_iter().map(|(name, _)| name).collect()
     }
 
     /// A blob's bytes; `None` past the catalog's file size limit, as for files on disk.

@@ -7,11 +7,10 @@
 //! wave it happened in: what the wave wrote is complete, and the next push continues.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::plan::stored_schema;
 use super::{Outcome, PlannedItem, Progress, Registration, Verdict};
-use crate::registry::{Lookup, OneAtATime, Registry, Writes};
+use crate::registry::{concurrently, Lookup, OneAtATime, Registry, Writes};
 
 /// How many writes a remote registry gets at once: as for lookups, enough to hide round trips,
 /// few enough not to look like a flood.
@@ -145,37 +144,7 @@ impl Apply<'_> {
             )
         };
         if let Some(writes) = self.registry.concurrent_writes() {
-            let next = AtomicUsize::new(0);
-            let mut done: Vec<(usize, Written)> = std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..WRITE_CONCURRENCY.min(wave.len()))
-                    .map(|_| {
-                        scope.spawn(|| {
-                            let mut mine = Vec::new();
-                            while let Some(&index) = wave.get(next.fetch_add(1, Ordering::Relaxed))
-                            {
-                                mine.push((index, write(writes, index)));
-                            }
-                            mine
-                        })
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    // A worker only panics on a bug; carry the panic on rather than lose writes.
-                    .flat_map(|worker| {
-                        worker
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })
-                    .collect()
-            });
-            let order: HashMap<usize, usize> = wave
-                .iter()
-                .enumerate()
-                .map(|(at, index)| (*index, at))
-                .collect();
-            done.sort_by_key(|(index, _)| order[index]);
-            done.into_iter().map(|(_, written)| written).collect()
+            concurrently(wave, WRITE_CONCURRENCY, |&index| write(writes, index))
         } else {
             let one_at_a_time = OneAtATime(std::cell::RefCell::new(&mut *self.registry));
             let mut written = Vec::new();

@@ -269,6 +269,43 @@ impl Registry for Store {
 /// to look like a flood to a shared registry.
 const LOOKUP_CONCURRENCY: usize = 8;
 
+/// `work` applied to every item by at most `workers` threads at once (for requests, which wait
+/// on the network rather than the cores); the results come back in the items' order.
+pub fn concurrently<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..workers.min(items.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            break mine;
+                        };
+                        mine.push((index, work(item)));
+                    }
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            // A worker only panics on a bug; carry the panic on rather than lose results.
+            .flat_map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
 impl Registry for http::HttpRegistry {
     fn lookup(&mut self, subject: &str, schema: &StoredSchema) -> Result<Lookup, RegistryError> {
         http::HttpRegistry::lookup(self, subject, schema)
@@ -279,35 +316,9 @@ impl Registry for http::HttpRegistry {
         queries: &[(String, StoredSchema)],
     ) -> Vec<Result<Lookup, RegistryError>> {
         let client: &http::HttpRegistry = self;
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut answered: Vec<(usize, Result<Lookup, RegistryError>)> =
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..LOOKUP_CONCURRENCY.min(queries.len()))
-                    .map(|_| {
-                        scope.spawn(|| {
-                            let mut mine = Vec::new();
-                            loop {
-                                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let Some((subject, schema)) = queries.get(index) else {
-                                    break mine;
-                                };
-                                mine.push((index, client.lookup(subject, schema)));
-                            }
-                        })
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    // A worker only panics on a bug; carry the panic on rather than lose answers.
-                    .flat_map(|worker| {
-                        worker
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })
-                    .collect()
-            });
-        answered.sort_by_key(|(index, _)| *index);
-        answered.into_iter().map(|(_, answer)| answer).collect()
+        concurrently(queries, LOOKUP_CONCURRENCY, |(subject, schema)| {
+            client.lookup(subject, schema)
+        })
     }
 
     fn subject_exists(&mut self, subject: &str) -> Result<bool, RegistryError> {
