@@ -6,30 +6,28 @@
 //! compatibility engine. Transitive levels check every distinct earlier version; the history is
 //! walked once for all such events, with each `event.yaml` blob parsed at most once.
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use git2::Oid;
-use serde::Deserialize;
 
 use crate::catalog::{
     Catalog, CompatibilityLevel, Event, EventId, Format, Loaded, SchemaRole, Status,
 };
+mod dirty;
+mod history;
+
+use dirty::{catalog_differs, ContentIds};
+use history::{walk_history, SchemaOf, WalkedHistory};
+
 use crate::compat::json::Policy;
 use crate::compat::load::{self, line_of, CatalogFiles};
 use crate::compat::{Direction, Verdict};
 use crate::findings::{finding, Finding, Findings, Site};
-use crate::git::{
-    content_id, content_id_by, entries_differ, short, Baseline, CatalogRepository, GitError,
-    GitTree, HistoryEnd,
-};
+use crate::git::{content_id, short, Baseline, CatalogRepository, GitError, HistoryEnd};
 use crate::rules;
 use crate::source::{position_at, Seg};
-use crate::tree::{CatalogPath, DiskTree, FileTree, GitEntry};
-
-/// How far back transitive checks look for earlier versions.
-const HISTORY_LIMIT: usize = 10_000;
+use crate::tree::{CatalogPath, DiskTree};
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum CheckError {
@@ -158,145 +156,6 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
         changes,
         schemas_checked,
     })
-}
-
-/// The Git entries of a catalog's files on disk, each hashed once per run.
-struct ContentIds<'c> {
-    catalog: &'c Catalog,
-    known: RefCell<HashMap<CatalogPath, Option<GitEntry>>>,
-}
-
-impl<'c> ContentIds<'c> {
-    fn new(catalog: &'c Catalog) -> Self {
-        ContentIds {
-            catalog,
-            known: RefCell::new(HashMap::new()),
-        }
-    }
-
-    fn entry(&self, path: &CatalogPath) -> Option<GitEntry> {
-        if let Some(entry) = self.known.borrow().get(path) {
-            return entry.clone();
-        }
-        let entry = self.catalog.tree().entry(path);
-        self.known.borrow_mut().insert(path.clone(), entry.clone());
-        entry
-    }
-
-    /// The blob id of what the file holds (see [`content_id`]).
-    fn of(&self, path: &CatalogPath) -> Option<Oid> {
-        content_id_by(|path| self.entry(path), path)
-    }
-}
-
-/// The files of the catalog evcat reads, in two groups: those compared again once the baseline
-/// is chosen (each event's schemas and the shared schemas), and those only read (manifests and
-/// examples).
-struct FilesRead {
-    schemas: Vec<CatalogPath>,
-    others: Vec<CatalogPath>,
-}
-
-fn catalog_files(catalog: &Catalog) -> FilesRead {
-    let mut others = vec![CatalogPath::root().child(crate::catalog::SETTINGS_FILE)];
-    let mut schemas = Vec::new();
-    others.extend(catalog.domains.iter().map(|domain| domain.manifest.clone()));
-    others.extend(catalog.services.iter().map(|service| service.file.clone()));
-    for event in &catalog.events {
-        others.push(event.file.clone());
-        schemas.extend(ROLES.iter().filter_map(|role| schema_file(event, *role)));
-        others.extend(
-            event
-                .spec
-                .examples
-                .iter()
-                .filter_map(|written| event.dir.join(written).ok()),
-        );
-    }
-    schemas.extend(catalog.shared_files.iter().cloned());
-    FilesRead { schemas, others }
-}
-
-/// Whether the catalog on disk differs from HEAD's: a file evcat reads changed, appeared or
-/// disappeared, as Git sees it (a symlink by its target text, then what it leads to; a file
-/// over the read limit by its hash). Only files on disk are hashed, nothing is diffed. Only the
-/// schemas' entries are kept (in `current`): the comparison asks for them again.
-fn catalog_differs(current: &ContentIds<'_>, head: &GitTree) -> bool {
-    let files = catalog_files(current.catalog);
-    let tree = current.catalog.tree();
-    let changed = files
-        .others
-        .iter()
-        .any(|path| entries_differ(|path| tree.entry(path), |path| head.entry(path), path))
-        || files
-            .schemas
-            .iter()
-            .any(|path| entries_differ(|path| current.entry(path), |path| head.entry(path), path));
-    if changed {
-        return true;
-    }
-    // A manifest or shared schema HEAD has and the disk does not: something was deleted.
-    let on_disk: HashSet<&str> = files
-        .others
-        .iter()
-        .chain(&files.schemas)
-        .map(CatalogPath::as_str)
-        .collect();
-    head.paths()
-        .any(|path| is_catalog_file(path) && !on_disk.contains(path))
-}
-
-/// Whether a path is one the loader reads by layout (manifests, shared schemas).
-fn is_catalog_file(path: &str) -> bool {
-    let parts: Vec<&str> = path.split('/').collect();
-    match parts.as_slice() {
-        [crate::catalog::SETTINGS_FILE] => true,
-        ["domains", _, "domain.yaml"] => true,
-        ["domains", _, "services", file] => file.ends_with(".yaml") || file.ends_with(".yml"),
-        ["domains", _, "events", _, "event.yaml"] => true,
-        ["domains", _, "schemas", ..] => true,
-        _ => false,
-    }
-}
-
-/// The parts of `event.yaml` history needs; read without validation (it was valid when committed,
-/// or the event is simply not found there).
-#[derive(Deserialize)]
-struct HistoricEvent {
-    name: String,
-    format: Format,
-    schema: String,
-    #[serde(default)]
-    key: Option<HistoricKey>,
-}
-
-#[derive(Deserialize)]
-struct HistoricKey {
-    schema: String,
-}
-
-impl HistoricEvent {
-    fn schema(&self, role: SchemaRole) -> Option<&str> {
-        match role {
-            SchemaRole::Value => Some(&self.schema),
-            SchemaRole::Key => self.key.as_ref().map(|key| key.schema.as_str()),
-        }
-    }
-}
-
-/// One of an event's schemas: its value or its key.
-type SchemaOf = (EventId, SchemaRole);
-
-/// Distinct earlier schema versions per event schema, oldest first, gathered in one walk of the
-/// history: (label, text, format).
-type History = HashMap<SchemaOf, Vec<(String, String, Format)>>;
-
-/// What one walk of the history found, and how far it got.
-struct WalkedHistory {
-    versions: History,
-    end: HistoryEnd,
-    /// How many commits were visited.
-    commits: usize,
 }
 
 /// The file an event declares for one of its schemas, if it declares one.
@@ -845,104 +704,6 @@ impl Comparer<'_> {
         }
         versions
     }
-}
-
-/// Walks first-parent history from the baseline once, collecting the distinct schema versions of
-/// the `wanted` events. Each `event.yaml` and schema blob is read once, however many commits
-/// hold it.
-fn walk_history(
-    repository: &CatalogRepository,
-    baseline_id: Oid,
-    wanted: &HashSet<SchemaOf>,
-) -> WalkedHistory {
-    let walked = repository.first_parent_history(baseline_id, HISTORY_LIMIT);
-    let (commits, end) = (walked.commits, walked.end);
-    let walked_count = commits.len();
-    // An event's identity includes its domain folder, so only those domains are visited.
-    let domains: BTreeSet<&str> = wanted.iter().map(|(id, _)| id.domain.as_str()).collect();
-    let mut parsed_manifests: HashMap<Oid, Option<HistoricEvent>> = HashMap::new();
-    let mut schema_texts: HashMap<Oid, String> = HashMap::new();
-    let mut newest_first: History = HashMap::new();
-    let mut seen: HashMap<SchemaOf, HashSet<Oid>> = HashMap::new();
-    for commit in commits {
-        let Ok(view) = repository.view(commit) else {
-            // A commit whose tree is missing ends what this clone can tell, as a shallow cut does.
-            return WalkedHistory {
-                versions: oldest_first(newest_first),
-                end: HistoryEnd::Shallow,
-                commits: walked_count,
-            };
-        };
-        for domain in &domains {
-            let events_dir = CatalogPath::root()
-                .child("domains")
-                .child(domain)
-                .child("events");
-            for folder in view.folders(&events_dir) {
-                let event_dir = events_dir.child(&folder);
-                let Some(manifest_id) = view.blob_id(&event_dir.child("event.yaml")) else {
-                    continue;
-                };
-                let manifest = parsed_manifests.entry(manifest_id).or_insert_with(|| {
-                    let text = String::from_utf8(view.read(manifest_id)?).ok()?;
-                    serde_json::from_value::<HistoricEvent>(crate::yaml::parse(&text).ok()?).ok()
-                });
-                let Some(manifest) = manifest else {
-                    continue;
-                };
-                let id = EventId {
-                    domain: (*domain).to_string(),
-                    name: manifest.name.clone(),
-                };
-                for role in ROLES {
-                    let schema_of = (id.clone(), role);
-                    if !wanted.contains(&schema_of) {
-                        continue;
-                    }
-                    let Some(schema_path) = manifest
-                        .schema(role)
-                        .and_then(|written| event_dir.join(written).ok())
-                    else {
-                        continue;
-                    };
-                    let Some(schema_id) = view.blob_id(&schema_path) else {
-                        continue;
-                    };
-                    if !seen.entry(schema_of.clone()).or_default().insert(schema_id) {
-                        continue;
-                    }
-                    let text = schema_texts
-                        .entry(schema_id)
-                        .or_insert_with(|| {
-                            view.read(schema_id)
-                                .and_then(|bytes| String::from_utf8(bytes).ok())
-                                .unwrap_or_default()
-                        })
-                        .clone();
-                    let label = format!("{} at {}", schema_path, short(commit));
-                    let versions = newest_first.entry(schema_of).or_default();
-                    if !versions.iter().any(|(_, existing, _)| *existing == text) {
-                        versions.push((label, text, manifest.format));
-                    }
-                }
-            }
-        }
-    }
-    WalkedHistory {
-        versions: oldest_first(newest_first),
-        end,
-        commits: walked_count,
-    }
-}
-
-fn oldest_first(newest_first: History) -> History {
-    newest_first
-        .into_iter()
-        .map(|(id, mut versions)| {
-            versions.reverse();
-            (id, versions)
-        })
-        .collect()
 }
 
 #[cfg(test)]
