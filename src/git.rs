@@ -188,8 +188,16 @@ impl CatalogRepository {
 
     /// The catalog as it was at `commit`.
     pub fn tree_at(&self, commit: Oid) -> Result<GitTree, GitError> {
-        let repository = Repository::open(self.repository.path())?;
-        GitTree::new(repository, commit, &self.prefix)
+        self.tree_opener(commit).open()
+    }
+
+    /// What [`CatalogRepository::tree_at`] needs, to do it on another thread.
+    pub fn tree_opener(&self, commit: Oid) -> TreeOpener {
+        TreeOpener {
+            path: self.repository.path().to_path_buf(),
+            prefix: self.prefix.clone(),
+            commit,
+        }
     }
 
     /// Commits from `start` back through first parents, newest first (`start` included), and
@@ -224,6 +232,19 @@ impl CatalogRepository {
             commits,
             end: HistoryEnd::Root,
         }
+    }
+}
+
+/// Opens the catalog's tree at a commit, on any thread (see [`CatalogRepository::tree_opener`]).
+pub struct TreeOpener {
+    path: std::path::PathBuf,
+    prefix: String,
+    commit: Oid,
+}
+
+impl TreeOpener {
+    pub fn open(self) -> Result<GitTree, GitError> {
+        GitTree::new(Repository::open(&self.path)?, self.commit, &self.prefix)
     }
 }
 

@@ -1,7 +1,9 @@
 //! Whether the catalog on disk differs from HEAD, decided as Git decides it, and the Git entries
 //! of the files on disk, kept for the comparison that follows.
 
-use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError};
+
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 use git2::Oid;
@@ -14,23 +16,27 @@ use crate::tree::{CatalogPath, FileTree, GitEntry};
 /// The Git entries of a catalog's files on disk, each hashed once per run.
 pub(super) struct ContentIds<'c> {
     catalog: &'c Catalog,
-    known: RefCell<HashMap<CatalogPath, Option<GitEntry>>>,
+    known: Mutex<HashMap<CatalogPath, Option<GitEntry>>>,
 }
 
 impl<'c> ContentIds<'c> {
     pub(super) fn new(catalog: &'c Catalog) -> Self {
         ContentIds {
             catalog,
-            known: RefCell::new(HashMap::new()),
+            known: Mutex::new(HashMap::new()),
         }
     }
 
+    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<CatalogPath, Option<GitEntry>>> {
+        self.known.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub(super) fn entry(&self, path: &CatalogPath) -> Option<GitEntry> {
-        if let Some(entry) = self.known.borrow().get(path) {
+        if let Some(entry) = self.known().get(path) {
             return entry.clone();
         }
         let entry = self.catalog.tree().entry(path);
-        self.known.borrow_mut().insert(path.clone(), entry.clone());
+        self.known().insert(path.clone(), entry.clone());
         entry
     }
 
@@ -75,13 +81,15 @@ fn catalog_files(catalog: &Catalog) -> FilesRead {
 pub(super) fn catalog_differs(current: &ContentIds<'_>, head: &GitTree) -> bool {
     let files = catalog_files(current.catalog);
     let tree = current.catalog.tree();
+    // Spread over the cores: each entry costs an `lstat` (and a hash when Git's index cannot
+    // vouch for the file).
     let changed = files
         .others
-        .iter()
+        .par_iter()
         .any(|path| entries_differ(|path| tree.entry(path), |path| head.entry(path), path))
         || files
             .schemas
-            .iter()
+            .par_iter()
             .any(|path| entries_differ(|path| current.entry(path), |path| head.entry(path), path));
     if changed {
         return true;

@@ -97,14 +97,37 @@ pub fn compare(root: &Path, against: Option<&str>) -> Result<Comparison, CheckEr
     if let Some(indexed) = crate::git::IndexedBlobs::read(&repository) {
         tree = tree.with_known_blobs(Box::new(indexed));
     }
+    // Without --against, whether the disk differs from HEAD decides the baseline: HEAD's tree
+    // is indexed on a second thread while the catalog loads.
+    let head_opener = match against {
+        None => repository
+            .head()
+            .ok()
+            .map(|head| repository.tree_opener(head)),
+        Some(_) => None,
+    };
+    let (loaded, head_tree) = std::thread::scope(|scope| {
+        let head_tree = head_opener.map(|opener| scope.spawn(move || opener.open()));
+        let loaded = Catalog::load(Box::new(tree));
+        // Indexing a tree only panics on a bug; carry it on.
+        let head_tree = head_tree.map(|indexing| {
+            indexing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (loaded, head_tree)
+    });
     let Loaded {
         catalog,
         findings: load_findings,
-    } = Catalog::load(Box::new(tree))?;
+    } = loaded?;
     let current_ids = ContentIds::new(&catalog);
     let mut clean = false;
     let baseline = repository.baseline(against, || {
-        let head = repository.tree_at(repository.head()?)?;
+        let head = match head_tree {
+            Some(tree) => tree?,
+            None => repository.tree_at(repository.head()?)?,
+        };
         let dirty = catalog_differs(&current_ids, &head);
         clean = !dirty;
         Ok(dirty)
