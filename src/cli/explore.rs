@@ -12,7 +12,7 @@ use crate::catalog::{Catalog, Format, Status};
 use crate::discover::graph::{self, Scope};
 use crate::discover::lookup::{self, Entity, Found};
 use crate::discover::text::{self, Table};
-use crate::discover::{search as searching, Detail, Discovery};
+use crate::discover::{listing, search as searching, Detail, Discovery};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ListKind {
@@ -131,14 +131,6 @@ fn json(value: &serde_json::Value) -> Result<u8, CliError> {
     ))
 }
 
-fn has(list: &[String], wanted: &Option<String>) -> bool {
-    wanted.as_ref().is_none_or(|wanted| list.contains(wanted))
-}
-
-fn is(value: &Option<String>, wanted: &Option<String>) -> bool {
-    wanted.is_none() || value == wanted
-}
-
 pub fn list(
     catalog: Option<&Path>,
     what: ListKind,
@@ -148,183 +140,39 @@ pub fn list(
 ) -> Result<u8, CliError> {
     let catalog = load(catalog, ui)?;
     let discovery = Discovery::build(&catalog, Detail::Summary);
-    let domain = &filters.domain;
-    let status = filters.status.map(|status| match status {
-        StatusArg::Draft => Status::Draft,
-        StatusArg::Approved => Status::Approved,
-        StatusArg::Deprecated => Status::Deprecated,
-    });
-    let schema_format = filters.schema_format.map(|format| match format {
-        FormatArg::Avro => Format::Avro,
-        FormatArg::Protobuf => Format::Protobuf,
-        FormatArg::Json => Format::Json,
-    });
-    let (items, table): (Items<'_>, Table) = match what {
-        ListKind::Events => {
-            let events: Vec<_> = discovery
-                .events
-                .iter()
-                .filter(|e| is(&Some(e.domain.clone()), domain) && is(&e.owner, &filters.owner))
-                .filter(|e| status.is_none_or(|s| e.status == s))
-                .filter(|e| schema_format.is_none_or(|f| e.format == f))
-                .filter(|e| has(&e.tags, &filters.tag))
-                .filter(|e| has(&e.consumers, &filters.consumer))
-                .filter(|e| has(&e.producers, &filters.producer))
-                .collect();
-            let table = Table {
-                headers: vec!["EVENT", "STATUS", "FORMAT", "OWNER", "TOPICS", "SUMMARY"],
-                rows: events
-                    .iter()
-                    .map(|e| {
-                        vec![
-                            e.id.clone(),
-                            e.status.as_str().into(),
-                            e.format.as_str().into(),
-                            e.owner.clone().unwrap_or_default(),
-                            e.topics.join(", "),
-                            e.summary.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect(),
-            };
-            (Box::new(move || to_values(&events)), table)
-        }
-        ListKind::Services => {
-            let services: Vec<_> = discovery
-                .services
-                .iter()
-                .filter(|s| is(&Some(s.domain.clone()), domain) && is(&s.owner, &filters.owner))
-                .filter(|s| has(&s.tags, &filters.tag))
-                .collect();
-            let table = Table {
-                headers: vec![
-                    "SERVICE", "DOMAIN", "OWNER", "PRODUCES", "CONSUMES", "SUMMARY",
-                ],
-                rows: services
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.name.clone(),
-                            s.domain.clone(),
-                            s.owner.clone().unwrap_or_default(),
-                            s.produces.len().to_string(),
-                            s.consumes.len().to_string(),
-                            s.summary.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect(),
-            };
-            (Box::new(move || to_values(&services)), table)
-        }
-        ListKind::Domains => {
-            let domains: Vec<_> = discovery
-                .domains
-                .iter()
-                .filter(|d| is(&Some(d.name.clone()), domain) && is(&d.owner, &filters.owner))
-                .filter(|d| has(&d.tags, &filters.tag))
-                .collect();
-            let table = Table {
-                headers: vec!["DOMAIN", "OWNER", "SERVICES", "EVENTS", "SUMMARY"],
-                rows: domains
-                    .iter()
-                    .map(|d| {
-                        vec![
-                            d.name.clone(),
-                            d.owner.clone().unwrap_or_default(),
-                            d.services.len().to_string(),
-                            d.events.len().to_string(),
-                            d.summary.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect(),
-            };
-            (Box::new(move || to_values(&domains)), table)
-        }
-        ListKind::Teams => {
-            let teams: Vec<_> = discovery
-                .teams
-                .iter()
-                .filter(|t| is(&Some(t.id.clone()), &filters.owner))
-                .collect();
-            let table = Table {
-                headers: vec!["TEAM", "NAME", "CONTACT", "DOMAINS", "SERVICES", "EVENTS"],
-                rows: teams
-                    .iter()
-                    .map(|t| {
-                        vec![
-                            t.id.clone(),
-                            t.name.clone().unwrap_or_default(),
-                            t.email.clone().or(t.slack.clone()).unwrap_or_default(),
-                            t.domains.len().to_string(),
-                            t.services.len().to_string(),
-                            t.events.len().to_string(),
-                        ]
-                    })
-                    .collect(),
-            };
-            (Box::new(move || to_values(&teams)), table)
-        }
-        ListKind::Topics => {
-            let topics: Vec<_> = discovery
-                .topics
-                .iter()
-                .filter(|t| {
-                    domain.as_ref().is_none_or(|domain| {
-                        t.events
-                            .iter()
-                            .any(|id| id.starts_with(&format!("{domain}/")))
-                    })
-                })
-                .collect();
-            let table = Table {
-                headers: vec!["TOPIC", "EVENTS"],
-                rows: topics
-                    .iter()
-                    .map(|t| vec![t.name.clone(), t.events.join(", ")])
-                    .collect(),
-            };
-            (Box::new(move || to_values(&topics)), table)
-        }
-        ListKind::Schemas => {
-            let schemas: Vec<_> = discovery
-                .schemas
-                .iter()
-                .filter(|s| is(&Some(s.domain.clone()), domain))
-                .filter(|s| schema_format.is_none_or(|f| s.format == Some(f)))
-                .collect();
-            let table = Table {
-                headers: vec!["SCHEMA", "DOMAIN", "FORMAT"],
-                rows: schemas
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.path.clone(),
-                            s.domain.clone(),
-                            s.format.map(|f| f.as_str().to_string()).unwrap_or_default(),
-                        ]
-                    })
-                    .collect(),
-            };
-            (Box::new(move || to_values(&schemas)), table)
-        }
+    let kind = match what {
+        ListKind::Events => listing::Kind::Events,
+        ListKind::Services => listing::Kind::Services,
+        ListKind::Domains => listing::Kind::Domains,
+        ListKind::Teams => listing::Kind::Teams,
+        ListKind::Topics => listing::Kind::Topics,
+        ListKind::Schemas => listing::Kind::Schemas,
     };
+    let filters = listing::Filters {
+        domain: filters.domain.clone(),
+        owner: filters.owner.clone(),
+        status: filters.status.map(|status| match status {
+            StatusArg::Draft => Status::Draft,
+            StatusArg::Approved => Status::Approved,
+            StatusArg::Deprecated => Status::Deprecated,
+        }),
+        format: filters.schema_format.map(|format| match format {
+            FormatArg::Avro => Format::Avro,
+            FormatArg::Protobuf => Format::Protobuf,
+            FormatArg::Json => Format::Json,
+        }),
+        tag: filters.tag.clone(),
+        consumer: filters.consumer.clone(),
+        producer: filters.producer.clone(),
+    };
+    let listed = listing::list(&discovery, kind, &filters);
     match format {
         OutputFormat::Json => json(&serde_json::json!({
             "kind": format!("{what:?}").to_lowercase(),
-            "items": items(),
+            "items": listed.items(),
         })),
-        OutputFormat::Human => print(&table.render(terminal_width(), ui.color)),
+        OutputFormat::Human => print(&listed.table.render(terminal_width(), ui.color)),
     }
-}
-
-/// The listed items as JSON, computed only for `--format json`.
-type Items<'a> = Box<dyn FnOnce() -> Vec<serde_json::Value> + 'a>;
-
-fn to_values<T: serde::Serialize>(items: &[&T]) -> Vec<serde_json::Value> {
-    items
-        .iter()
-        .filter_map(|item| serde_json::to_value(item).ok())
-        .collect()
 }
 
 /// The entity `name` means, or the error that lists candidates.

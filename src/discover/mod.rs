@@ -6,6 +6,7 @@
 //! field lists and record subjects. Renderers read this model; none walks the catalog again.
 
 pub mod graph;
+pub mod listing;
 pub mod lookup;
 pub mod search;
 pub mod text;
