@@ -7,7 +7,7 @@ use std::path::Path;
 use clap::{Args, ValueEnum};
 
 use super::commands::{catalog_root, load_catalog_at};
-use super::{CliError, OutputFormat, Ui, EXIT_OK};
+use super::{CliError, OutputFormat, SchemaFormat, Ui, EXIT_OK};
 use crate::catalog::{Catalog, Format, Status};
 use crate::discover::graph::{self, Scope};
 use crate::discover::lookup::{self, Entity, Found};
@@ -36,7 +36,7 @@ pub struct Filters {
     pub status: Option<StatusArg>,
     /// The schema format (`--format` chooses the output).
     #[arg(long, value_enum)]
-    pub schema_format: Option<FormatArg>,
+    pub schema_format: Option<SchemaFormat>,
     #[arg(long)]
     pub tag: Option<String>,
     /// Events this service consumes.
@@ -52,13 +52,6 @@ pub enum StatusArg {
     Draft,
     Approved,
     Deprecated,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum FormatArg {
-    Avro,
-    Protobuf,
-    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -156,11 +149,7 @@ pub fn list(
             StatusArg::Approved => Status::Approved,
             StatusArg::Deprecated => Status::Deprecated,
         }),
-        format: filters.schema_format.map(|format| match format {
-            FormatArg::Avro => Format::Avro,
-            FormatArg::Protobuf => Format::Protobuf,
-            FormatArg::Json => Format::Json,
-        }),
+        format: filters.schema_format.map(Format::from),
         tag: filters.tag.clone(),
         consumer: filters.consumer.clone(),
         producer: filters.producer.clone(),

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use crate::discover::text::clean;
 use crate::history::{EventHistory, SchemaVersion};
 
 fn verdict_words(version: &SchemaVersion) -> String {
@@ -43,12 +44,6 @@ fn differences(version: &SchemaVersion) -> Vec<String> {
                 difference.against
             )
         })
-        .collect()
-}
-
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }
 
