@@ -221,18 +221,14 @@ impl Walker<'_> {
             .child("domains")
             .child(&self.id.domain)
             .child("events");
-        let mut candidates: Vec<CatalogPath> = last_dir.into_iter().cloned().collect();
-        let found = candidates
-            .drain(..)
-            .chain(
-                view.folders(&events_dir)
-                    .into_iter()
-                    .map(|folder| events_dir.child(&folder)),
-            )
-            .find_map(|dir| {
-                let manifest = self.manifest(view, &dir.child("event.yaml"))?;
-                (manifest.name == self.id.name).then_some((dir, manifest))
-            });
+        // The folder listing is read only when the event moved (or on the first commit).
+        let found = match last_dir.and_then(|dir| self.named_in(view, dir.clone())) {
+            Some(found) => Some(found),
+            None => view
+                .folders(&events_dir)
+                .into_iter()
+                .find_map(|folder| self.named_in(view, events_dir.child(&folder))),
+        };
         let (dir, manifest) = found?;
         let level = match manifest.compatibility {
             Some(level) => level,
@@ -243,6 +239,16 @@ impl Walker<'_> {
             manifest,
             level,
         })
+    }
+
+    /// The folder and its manifest, when the folder holds this event.
+    fn named_in(
+        &mut self,
+        view: &CommitView<'_>,
+        dir: CatalogPath,
+    ) -> Option<(CatalogPath, Manifest)> {
+        let manifest = self.manifest(view, &dir.child("event.yaml"))?;
+        (manifest.name == self.id.name).then_some((dir, manifest))
     }
 
     /// The version of one schema in this commit, when its file changed since the last one.
@@ -260,10 +266,10 @@ impl Walker<'_> {
         };
         let path = snapshot.dir.join(written).ok()?;
         let blob = view.blob_id(&path)?;
-        let text = String::from_utf8(view.read(blob)?).ok()?;
         if state.last_blob == Some(blob) {
             return None;
         }
+        let text = String::from_utf8(view.read(blob)?).ok()?;
         state.last_blob = Some(blob);
         state.count += 1;
         let number = state.count;
