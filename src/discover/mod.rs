@@ -278,10 +278,16 @@ fn event_entry(catalog: &Catalog, event: &Event, compiled: Option<Compiled>) -> 
     let spec = &event.spec;
     let strategy = catalog.settings.defaults.subject_strategy;
     let mut subjects: Vec<SubjectEntry> = Vec::new();
-    let records = compiled
-        .as_ref()
-        .map(|c| (c.value_record.as_deref(), c.key_record.as_deref()));
-    let (value_record, key_record) = records.unwrap_or((None, None));
+    // Without compiling (`Detail::Summary`) all of these are empty.
+    let Compiled {
+        fields,
+        key_fields,
+        shared,
+        value_record,
+        key_record,
+        failed: _,
+    } = compiled.unwrap_or_default();
+    let (value_record, key_record) = (value_record.as_deref(), key_record.as_deref());
     for (role, record) in [
         (SchemaRole::Value, value_record),
         (SchemaRole::Key, key_record),
@@ -326,15 +332,9 @@ fn event_entry(catalog: &Catalog, event: &Event, compiled: Option<Compiled>) -> 
         tags: spec.tags.clone(),
         classification: spec.classification,
         examples: spec.examples.iter().map(|e| in_folder(e)).collect(),
-        shared_schemas: compiled
-            .as_ref()
-            .map(|c| c.shared.clone())
-            .unwrap_or_default(),
-        key_fields: compiled
-            .as_ref()
-            .map(|c| c.key_fields.clone())
-            .unwrap_or_default(),
-        fields: compiled.map(|c| c.fields).unwrap_or_default(),
+        shared_schemas: shared,
+        key_fields,
+        fields,
     }
 }
 
