@@ -4,7 +4,8 @@
 //! (`amount.currency`; `lines[].sku` for the items of an array, `attributes{}.x` for map
 //! values); a type that contains itself is walked once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use apache_avro::schema::{RecordSchema, Schema};
 use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
@@ -223,8 +224,10 @@ pub fn json(schema: &JsonSchema, catalog: &Catalog) -> Vec<Field> {
         catalog,
         fields: Vec::new(),
         open: HashSet::new(),
+        documents: HashMap::new(),
     };
-    walker.object(schema.path(), schema.value(), schema.value(), "", 0);
+    let root = Rc::new(schema.value().clone());
+    walker.object(schema.path(), &root, &root, "", 0);
     walker.fields
 }
 
@@ -233,35 +236,56 @@ struct JsonWalker<'c> {
     fields: Vec<Field>,
     /// `$ref`s being walked (file and pointer), so a recursive schema is walked once.
     open: HashSet<String>,
+    /// Other catalog files `$ref`s lead to, each read and parsed once.
+    documents: HashMap<CatalogPath, Rc<Value>>,
 }
 
-/// A subschema with the file and document it was found in (`$ref`s are relative to them).
-struct Located {
+/// Where a `$ref` leads: the file and document it is in, and the JSON pointer into it.
+struct Target {
     file: CatalogPath,
-    root: Value,
-    schema: Value,
+    root: Rc<Value>,
+    pointer: String,
+}
+
+impl Target {
+    fn schema(&self) -> Option<&Value> {
+        self.root.pointer(&self.pointer)
+    }
 }
 
 impl JsonWalker<'_> {
-    /// Follows `$ref` (in the same document or another catalog file) to the schema it means.
-    fn follow(&self, file: &CatalogPath, root: &Value, schema: &Value) -> Option<Located> {
+    fn document(&mut self, path: &CatalogPath) -> Option<Rc<Value>> {
+        if let Some(document) = self.documents.get(path) {
+            return Some(document.clone());
+        }
+        let text = self.catalog.read_text(path).ok()?;
+        let document = Rc::new(serde_json::from_str(&text).ok()?);
+        self.documents.insert(path.clone(), Rc::clone(&document));
+        Some(document)
+    }
+
+    /// Follows `$ref` (in the same document or another catalog file) to where it leads.
+    fn follow(&mut self, file: &CatalogPath, root: &Rc<Value>, schema: &Value) -> Option<Target> {
         let reference = schema.get("$ref")?.as_str()?;
         let (target, pointer) = reference.split_once('#').unwrap_or((reference, ""));
         let (file, root) = if target.is_empty() {
-            (file.clone(), root.clone())
+            (file.clone(), Rc::clone(root))
         } else {
             let path = file.parent().join(target).ok()?;
-            let text = self.catalog.read_text(&path).ok()?;
-            (path, serde_json::from_str(&text).ok()?)
+            let document = self.document(&path)?;
+            (path, document)
         };
-        let schema = root.pointer(pointer).cloned()?;
-        Some(Located { file, root, schema })
+        Some(Target {
+            file,
+            root,
+            pointer: pointer.to_string(),
+        })
     }
 
     fn object(
         &mut self,
         file: &CatalogPath,
-        root: &Value,
+        root: &Rc<Value>,
         schema: &Value,
         prefix: &str,
         depth: usize,
@@ -271,16 +295,12 @@ impl JsonWalker<'_> {
         }
         if schema.get("$ref").is_some() {
             let key = format!("{file}#{}", schema["$ref"]);
-            if let Some(located) = self.follow(file, root, schema) {
-                if self.open.insert(key.clone()) {
-                    self.object(
-                        &located.file,
-                        &located.root,
-                        &located.schema,
-                        prefix,
-                        depth + 1,
-                    );
-                    self.open.remove(&key);
+            if let Some(target) = self.follow(file, root, schema) {
+                if let Some(found) = target.schema() {
+                    if self.open.insert(key.clone()) {
+                        self.object(&target.file, &target.root, found, prefix, depth + 1);
+                        self.open.remove(&key);
+                    }
                 }
             }
             return;
@@ -310,10 +330,8 @@ impl JsonWalker<'_> {
             .collect();
         for (name, property) in properties {
             let path = join(prefix, name);
-            let described = self.follow(file, root, property);
-            let shown = described
-                .as_ref()
-                .map_or(property, |located| &located.schema);
+            let target = self.follow(file, root, property);
+            let shown = target.as_ref().and_then(Target::schema).unwrap_or(property);
             self.fields.push(Field {
                 path: path.clone(),
                 name: name.clone(),
