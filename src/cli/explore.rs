@@ -266,9 +266,9 @@ pub fn search(
     ui: &Ui,
 ) -> Result<u8, CliError> {
     let catalog = load(catalog, ui)?;
-    let discovery = Discovery::build(&catalog, Detail::Fields);
+    let mut discovery = Discovery::build(&catalog, Detail::Summary);
+    let hits = searching::search(&catalog, &mut discovery, query, limit);
     warn_incomplete(&discovery, ui);
-    let hits = searching::search(&discovery, query, limit);
     match format {
         OutputFormat::Json => json(&serde_json::json!({ "query": query, "hits": hits })),
         OutputFormat::Human => {

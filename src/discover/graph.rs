@@ -357,6 +357,7 @@ mod tests {
                 events: vec!["d0/E".into()],
             }],
             incomplete: false,
+            sources: Vec::new(),
         }
     }
 

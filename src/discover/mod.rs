@@ -49,6 +49,9 @@ pub struct Discovery {
     /// Whether some schema did not compile (its fields are missing): `evcat lint` says why.
     #[serde(skip)]
     pub incomplete: bool,
+    /// Per entry of `events`, where its event is in the catalog the model was built from.
+    #[serde(skip)]
+    sources: Vec<usize>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -166,12 +169,14 @@ impl Discovery {
         };
         let incomplete = compiled.iter().any(|compiled| compiled.failed);
         let mut compiled = compiled.into_iter();
-        let mut events: Vec<EventEntry> = catalog
+        let mut events: Vec<(EventEntry, usize)> = catalog
             .events
             .iter()
-            .map(|event| event_entry(catalog, event, compiled.next()))
+            .enumerate()
+            .map(|(source, event)| (event_entry(catalog, event, compiled.next()), source))
             .collect();
-        events.sort_by(|a, b| a.id.cmp(&b.id));
+        events.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        let (events, sources): (Vec<EventEntry>, Vec<usize>) = events.into_iter().unzip();
         let services = service_entries(catalog, &events);
         let mut discovery = Discovery {
             catalog: catalog.settings.catalog.clone(),
@@ -190,6 +195,7 @@ impl Discovery {
             incomplete,
             services,
             events,
+            sources,
         };
         discovery.teams = team_entries(catalog, &discovery);
         discovery
@@ -213,28 +219,39 @@ impl Discovery {
 
 impl Discovery {
     /// Compiles one event's schemas and fills its fields, shared schemas and record subjects
-    /// (for `show`, which needs them for one event only). Whether they compiled.
+    /// (for `show`, which needs them for one event only). Whether they compiled. `catalog` is
+    /// the one the model was built from.
     pub fn fill_event(&mut self, catalog: &Catalog, id: &str) -> bool {
-        let Some(event) = catalog
+        let Ok(index) = self
             .events
-            .iter()
-            .find(|event| event.id().to_string() == id)
+            .binary_search_by(|entry| entry.id.as_str().cmp(id))
         else {
             return false;
         };
+        self.fill_events(catalog, &[index]) == 0
+    }
+
+    /// Compiles the schemas of the events at `indices` (of `events`), in parallel, and fills
+    /// their entries. How many did not compile.
+    pub fn fill_events(&mut self, catalog: &Catalog, indices: &[usize]) -> usize {
         let mut ignored = Findings::new();
         let context = SchemaContext::with_purpose(catalog, Purpose::Read, &mut ignored);
-        let compiled = compile_event(&context, catalog, event);
-        let failed = compiled.failed;
-        let filled = event_entry(catalog, event, Some(compiled));
-        if let Ok(index) = self
-            .events
-            .binary_search_by(|entry| entry.id.as_str().cmp(id))
-        {
-            self.events[index] = filled;
+        let filled: Vec<(usize, EventEntry, bool)> = indices
+            .par_iter()
+            .filter_map(|&index| {
+                let event = catalog.events.get(*self.sources.get(index)?)?;
+                let compiled = compile_event(&context, catalog, event);
+                let failed = compiled.failed;
+                Some((index, event_entry(catalog, event, Some(compiled)), failed))
+            })
+            .collect();
+        let mut failures = 0;
+        for (index, entry, failed) in filled {
+            self.events[index] = entry;
+            failures += usize::from(failed);
         }
-        self.incomplete |= failed;
-        !failed
+        self.incomplete |= failures > 0;
+        failures
     }
 }
 
