@@ -4,6 +4,11 @@
 //!
 //! Scalars resolve by the YAML 1.2 core schema (as serde_yaml 0.9 did): `null`/`~`/empty,
 //! `true`/`false`, integers (decimal, `0x`, `0o`), floats; quoted scalars and `!!str` are strings.
+//!
+//! Most catalog manifests are a flat mapping of one-line values; [`simple`] reads those several
+//! times faster and gives up on anything else, which the full parser then reads.
+
+mod simple;
 
 use std::collections::HashMap;
 
@@ -61,6 +66,14 @@ enum Open {
 /// `Null`. Refuses duplicate keys, complex keys, a second document, nesting deeper than
 /// [`MAX_DEPTH`] and alias expansions past a bound, each at its position.
 pub fn parse(text: &str) -> Result<Value, YamlError> {
+    match simple::parse(text) {
+        Some(value) => Ok(value),
+        None => parse_events(text),
+    }
+}
+
+/// [`parse`] through the parser's events: any YAML.
+fn parse_events(text: &str) -> Result<Value, YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     let mut documents = 0;
