@@ -2,6 +2,7 @@
 //! the options of the naming rules. Mistakes here are findings against evcat.yaml.
 
 use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
 
 use regex::Regex;
 use serde_json::Value;
@@ -81,7 +82,8 @@ impl Case {
 #[derive(Debug)]
 pub struct DomainPattern {
     template: String,
-    compiled: HashMap<String, Regex>,
+    /// Per domain; behind a lock so events are checked on all cores.
+    compiled: RwLock<HashMap<String, Regex>>,
     /// How a domain name is written into the pattern (namespaces cannot hold `-`).
     underscore_domain: bool,
 }
@@ -92,7 +94,7 @@ impl DomainPattern {
         Regex::new(&template.replace("{domain}", "domain"))?;
         Ok(DomainPattern {
             template: template.to_string(),
-            compiled: HashMap::new(),
+            compiled: RwLock::new(HashMap::new()),
             underscore_domain,
         })
     }
@@ -101,21 +103,32 @@ impl DomainPattern {
         &self.template
     }
 
-    pub fn is_match(&mut self, domain: &str, text: &str) -> bool {
-        let underscore = self.underscore_domain;
-        let template = &self.template;
-        let regex = self.compiled.entry(domain.to_string()).or_insert_with(|| {
-            let written = if underscore {
-                domain.replace('-', "_")
-            } else {
-                domain.to_string()
-            };
-            let pattern = template.replace("{domain}", &regex::escape(&written));
-            // The template compiled with a sample domain, and an escaped domain is a literal,
-            // so this cannot fail; fall back to a never-matching regex all the same.
-            Regex::new(&pattern).unwrap_or_else(|_| Regex::new("[^\\s\\S]").expect("valid regex"))
-        });
-        regex.is_match(text)
+    pub fn is_match(&self, domain: &str, text: &str) -> bool {
+        // Matched under the read lock: a cloned `Regex` would start with empty match caches.
+        if let Some(regex) = self
+            .compiled
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(domain)
+        {
+            return regex.is_match(text);
+        }
+        let written = if self.underscore_domain {
+            domain.replace('-', "_")
+        } else {
+            domain.to_string()
+        };
+        let pattern = self.template.replace("{domain}", &regex::escape(&written));
+        // The template compiled with a sample domain, and an escaped domain is a literal, so
+        // this cannot fail; fall back to a never-matching regex all the same.
+        let regex =
+            Regex::new(&pattern).unwrap_or_else(|_| Regex::new("[^\\s\\S]").expect("valid regex"));
+        let matched = regex.is_match(text);
+        self.compiled
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(domain.to_string(), regex);
+        matched
     }
 }
 
@@ -343,7 +356,7 @@ mod tests {
 
     #[test]
     fn default_patterns() {
-        let mut naming = NamingOptions::default();
+        let naming = NamingOptions::default();
         assert!(naming
             .topic
             .is_match("payments", "payments.payment-authorized.v1"));

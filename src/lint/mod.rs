@@ -16,6 +16,7 @@ use crate::catalog::{Catalog, Event, Loaded, SchemaRole};
 use crate::findings::{Finding, Findings};
 use crate::formats::{self, Compiled, SchemaContext};
 use crate::source::Seg;
+use config::NamingOptions;
 
 pub use config::LintConfig;
 
@@ -39,23 +40,17 @@ pub fn lint(loaded: Loaded) -> LintOutcome {
         catalog,
         mut findings,
     } = loaded;
-    let mut config = LintConfig::from_catalog(&catalog, &mut findings);
+    let config = LintConfig::from_catalog(&catalog, &mut findings);
     references::check(&catalog, &mut findings);
-    naming::check_catalog(&catalog, &mut config.naming, &mut findings);
+    naming::check_catalog(&catalog, &config.naming, &mut findings);
 
     let context = SchemaContext::new(&catalog, &mut findings);
     settings::check(&catalog, &mut findings);
     let mut record_names = Vec::with_capacity(catalog.events.len());
     for chunk in catalog.events.chunks(EVENTS_PER_CHUNK) {
-        for (event, checked) in chunk.iter().zip(check_events(&context, &catalog, chunk)) {
+        for checked in check_events(&context, &catalog, &config.naming, chunk) {
             findings.extend(checked.findings);
-            if let Some(compiled) = &checked.value {
-                naming::check_schema(event, compiled, &mut config.naming, &mut findings);
-            }
-            record_names.push(RecordNames {
-                value: checked.value.and_then(|compiled| compiled.record_name()),
-                key: checked.key.and_then(|compiled| compiled.record_name()),
-            });
+            record_names.push(checked.record_names);
         }
     }
 
@@ -75,16 +70,20 @@ pub fn lint(loaded: Loaded) -> LintOutcome {
 /// compiled schemas held for the naming checks stay small.
 const EVENTS_PER_CHUNK: usize = 1024;
 
-/// What checking one event's schemas found: its findings, and the compiled schemas.
+/// What checking one event's schemas found: its findings, and its schemas' record names.
 struct CheckedEvent {
     findings: Findings,
-    value: Option<Compiled>,
-    key: Option<Compiled>,
+    record_names: RecordNames,
 }
 
-/// Compiles each event's value and key schemas and checks its examples, spread over the cores;
-/// the results come back in the events' order.
-fn check_events(context: &SchemaContext, catalog: &Catalog, events: &[Event]) -> Vec<CheckedEvent> {
+/// Compiles each event's value and key schemas, checks its examples and its schema's names,
+/// spread over the cores; the results come back in the events' order.
+fn check_events(
+    context: &SchemaContext,
+    catalog: &Catalog,
+    naming: &NamingOptions,
+    events: &[Event],
+) -> Vec<CheckedEvent> {
     events
         .par_iter()
         .map(|event| {
@@ -92,12 +91,15 @@ fn check_events(context: &SchemaContext, catalog: &Catalog, events: &[Event]) ->
             let value = formats::compile(context, catalog, event, SchemaRole::Value, &mut findings);
             if let Some(compiled) = &value {
                 check_examples(catalog, event, compiled, &mut findings);
+                naming::check_schema(event, compiled, naming, &mut findings);
             }
             let key = formats::compile(context, catalog, event, SchemaRole::Key, &mut findings);
             CheckedEvent {
                 findings,
-                value,
-                key,
+                record_names: RecordNames {
+                    value: value.and_then(|compiled| compiled.record_name()),
+                    key: key.and_then(|compiled| compiled.record_name()),
+                },
             }
         })
         .collect()

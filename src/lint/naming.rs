@@ -8,7 +8,7 @@ use crate::source::{position_at, Seg};
 
 use super::config::NamingOptions;
 
-pub fn check_catalog(catalog: &Catalog, naming: &mut NamingOptions, findings: &mut Findings) {
+pub fn check_catalog(catalog: &Catalog, naming: &NamingOptions, findings: &mut Findings) {
     for event in &catalog.events {
         check_event(event, naming, findings);
     }
@@ -34,7 +34,7 @@ pub fn check_catalog(catalog: &Catalog, naming: &mut NamingOptions, findings: &m
     }
 }
 
-fn check_event(event: &Event, naming: &mut NamingOptions, findings: &mut Findings) {
+fn check_event(event: &Event, naming: &NamingOptions, findings: &mut Findings) {
     if !naming.event.is_match(&event.spec.name) {
         findings.add(
             rules::NAMING_EVENT,
@@ -68,7 +68,7 @@ fn check_event(event: &Event, naming: &mut NamingOptions, findings: &mut Finding
 pub fn check_schema(
     event: &Event,
     compiled: &Compiled,
-    naming: &mut NamingOptions,
+    naming: &NamingOptions,
     findings: &mut Findings,
 ) {
     let format = compiled.format();
