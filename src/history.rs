@@ -135,58 +135,144 @@ pub fn event_history(
     repository: &CatalogRepository,
     id: &EventId,
 ) -> Result<EventHistory, GitError> {
+    let mut all = histories(repository, std::slice::from_ref(id))?;
+    // One history per id asked for.
+    Ok(all.swap_remove(0))
+}
+
+/// The histories of many events from one walk of the commits (the site shows every event's).
+/// Each commit's object lookups, parsed manifests and imported texts are shared by all events,
+/// and an event whose domain folder and settings did not change in a commit is not looked at.
+pub fn histories(
+    repository: &CatalogRepository,
+    ids: &[EventId],
+) -> Result<Vec<EventHistory>, GitError> {
     let walked = repository.first_parent_history(repository.head()?, HISTORY_LIMIT);
+    let mut walks: Vec<EventWalk<'_>> = ids
+        .iter()
+        .map(|id| EventWalk {
+            id,
+            history: EventHistory {
+                event: id.to_string(),
+                complete: walked.end == HistoryEnd::Root,
+                commits_walked: walked.commits.len(),
+                versions: Vec::new(),
+                changes: Vec::new(),
+            },
+            states: HashMap::new(),
+            previous: None,
+            seen: None,
+        })
+        .collect();
+    let known = RefCell::default();
     let mut walker = Walker {
-        id,
-        known: RefCell::default(),
         manifests: HashMap::new(),
         settings: HashMap::new(),
     };
-    let mut history = EventHistory {
-        event: id.to_string(),
-        complete: walked.end == HistoryEnd::Root,
-        commits_walked: walked.commits.len(),
-        versions: Vec::new(),
-        changes: Vec::new(),
-    };
-    let mut states: HashMap<SchemaRole, RoleState> = HashMap::new();
-    let mut previous: Option<Snapshot> = None;
-    let mut last_dir: Option<CatalogPath> = None;
+    let domains_dir = CatalogPath::root().child("domains");
+    let settings_file = CatalogPath::root().child(crate::catalog::SETTINGS_FILE);
     for (order, &commit) in walked.commits.iter().rev().enumerate() {
         let Ok(view) = repository.view(commit) else {
             continue;
         };
-        let snapshot = walker.find(&view, last_dir.as_ref());
         let Some(info) = repository.commit_info(commit) else {
             continue;
         };
-        if let Some(mut change) = manifest_change(previous.as_ref(), snapshot.as_ref(), &info) {
-            change.order = order;
-            history.changes.push(change);
+        let files = CommitFiles::new(&view, &known);
+        let domain_trees: HashMap<String, Oid> =
+            view.folder_ids(&domains_dir).into_iter().collect();
+        let settings = view.blob_id(&settings_file);
+        let commit = Commit {
+            view: &view,
+            files: &files,
+            info: &info,
+            order,
+        };
+        for walk in &mut walks {
+            let seen = (domain_trees.get(&walk.id.domain).copied(), settings);
+            if walk.seen == Some(seen) && walk.stays_in_domain() {
+                continue;
+            }
+            walk.seen = Some(seen);
+            walk.step(&mut walker, &commit);
+        }
+    }
+    Ok(walks.into_iter().map(|walk| walk.history).collect())
+}
+
+/// One commit as the walk reads it.
+struct Commit<'c, 'r> {
+    view: &'c CommitView<'r>,
+    files: &'c CommitFiles<'c, 'r>,
+    info: &'c CommitInfo,
+    /// Its position in the walk, oldest 0.
+    order: usize,
+}
+
+/// One event's history as the commits are walked, oldest first.
+struct EventWalk<'i> {
+    id: &'i EventId,
+    history: EventHistory,
+    states: HashMap<SchemaRole, RoleState>,
+    /// The event in the last commit looked at.
+    previous: Option<Snapshot>,
+    /// The domain folder's tree and the settings' blob in the last commit looked at: when both
+    /// are unchanged, so is everything this walk reads (see [`EventWalk::stays_in_domain`]).
+    seen: Option<(Option<Oid>, Option<Oid>)>,
+}
+
+impl EventWalk<'_> {
+    fn step(&mut self, walker: &mut Walker, commit: &Commit<'_, '_>) {
+        let last_dir = self.previous.as_ref().map(|snapshot| snapshot.dir.clone());
+        let snapshot = walker.find(commit.view, self.id, last_dir.as_ref());
+        if let Some(mut change) =
+            manifest_change(self.previous.as_ref(), snapshot.as_ref(), commit.info)
+        {
+            change.order = commit.order;
+            self.history.changes.push(change);
         }
         if let Some(snapshot) = &snapshot {
-            last_dir = Some(snapshot.dir.clone());
             for role in [SchemaRole::Value, SchemaRole::Key] {
-                let state = states.entry(role).or_default();
-                if let Some(mut version) = walker.version(&view, snapshot, role, state, &info) {
-                    version.order = order;
-                    history.versions.push(version);
+                let state = self.states.entry(role).or_default();
+                if let Some(mut version) = walker.version(commit, snapshot, role, state) {
+                    version.order = commit.order;
+                    self.history.versions.push(version);
                 }
             }
         }
-        previous = snapshot;
+        self.previous = snapshot;
     }
-    Ok(history)
+
+    /// Whether everything the event's last snapshot reads is inside its domain's folder (a
+    /// schema written as `../../other/x.avsc` is not), so an unchanged folder means no change.
+    fn stays_in_domain(&self) -> bool {
+        let Some(snapshot) = &self.previous else {
+            // Not in the last commit: it can only appear with a change to its domain.
+            return true;
+        };
+        let domain = CatalogPath::root().child("domains").child(&self.id.domain);
+        let key = snapshot
+            .manifest
+            .key
+            .as_ref()
+            .map(|key| key.schema.as_str());
+        std::iter::once(snapshot.manifest.schema.as_str())
+            .chain(key)
+            .all(|written| {
+                snapshot
+                    .dir
+                    .join(written)
+                    .is_ok_and(|path| path.starts_with(&domain))
+            })
+    }
 }
 
-struct Walker<'r> {
-    id: &'r EventId,
-    known: RefCell<Known>,
+struct Walker {
     manifests: HashMap<Oid, Option<Manifest>>,
     settings: HashMap<Oid, CompatibilityLevel>,
 }
 
-impl Walker<'_> {
+impl Walker {
     fn manifest(&mut self, view: &CommitView<'_>, file: &CatalogPath) -> Option<Manifest> {
         let blob = view.blob_id(file)?;
         self.manifests
@@ -216,18 +302,23 @@ impl Walker<'_> {
 
     /// The event in this commit: in the folder it was last seen in, else any folder of its
     /// domain whose `event.yaml` names it.
-    fn find(&mut self, view: &CommitView<'_>, last_dir: Option<&CatalogPath>) -> Option<Snapshot> {
+    fn find(
+        &mut self,
+        view: &CommitView<'_>,
+        id: &EventId,
+        last_dir: Option<&CatalogPath>,
+    ) -> Option<Snapshot> {
         let events_dir = CatalogPath::root()
             .child("domains")
-            .child(&self.id.domain)
+            .child(&id.domain)
             .child("events");
         // The folder listing is read only when the event moved (or on the first commit).
-        let found = match last_dir.and_then(|dir| self.named_in(view, dir.clone())) {
+        let found = match last_dir.and_then(|dir| self.named_in(view, id, dir.clone())) {
             Some(found) => Some(found),
             None => view
                 .folders(&events_dir)
                 .into_iter()
-                .find_map(|folder| self.named_in(view, events_dir.child(&folder))),
+                .find_map(|folder| self.named_in(view, id, events_dir.child(&folder))),
         };
         let (dir, manifest) = found?;
         let level = match manifest.compatibility {
@@ -245,21 +336,22 @@ impl Walker<'_> {
     fn named_in(
         &mut self,
         view: &CommitView<'_>,
+        id: &EventId,
         dir: CatalogPath,
     ) -> Option<(CatalogPath, Manifest)> {
         let manifest = self.manifest(view, &dir.child("event.yaml"))?;
-        (manifest.name == self.id.name).then_some((dir, manifest))
+        (manifest.name == id.name).then_some((dir, manifest))
     }
 
     /// The version of one schema in this commit, when its file changed since the last one.
     fn version(
         &mut self,
-        view: &CommitView<'_>,
+        commit: &Commit<'_, '_>,
         snapshot: &Snapshot,
         role: SchemaRole,
         state: &mut RoleState,
-        commit: &CommitInfo,
     ) -> Option<SchemaVersion> {
+        let view = commit.view;
         let written = match role {
             SchemaRole::Value => &snapshot.manifest.schema,
             SchemaRole::Key => &snapshot.manifest.key.as_ref()?.schema,
@@ -274,8 +366,7 @@ impl Walker<'_> {
         state.count += 1;
         let number = state.count;
         let format = snapshot.manifest.format;
-        let files = CommitFiles::new(view, &self.known);
-        let parsed = load::parse(format, path.as_str(), &text, &files);
+        let parsed = load::parse(format, path.as_str(), &text, commit.files);
         let (verdict, problem) = match &parsed {
             _ if number == 1 => (None, None),
             Err(why) => (None, Some(format!("this version does not parse: {why}"))),
@@ -298,7 +389,7 @@ impl Walker<'_> {
             order: 0,
             role,
             number,
-            commit: commit.clone(),
+            commit: commit.info.clone(),
             file: path.as_str().to_string(),
             level: snapshot.level,
             verdict,

@@ -423,6 +423,66 @@ fn commit(fixture: &Fixture, message: &str) {
     common::git(fixture.root(), &["commit", "-q", "-m", message]);
 }
 
+/// The site reads every event's history in one walk, which skips an event in a commit that
+/// changed neither its domain's folder nor the settings: the histories must be those of one
+/// walk per event, and a settings change must still reach events of untouched domains.
+#[test]
+fn one_walk_for_all_events_gives_each_event_its_history() {
+    use evcat::catalog::EventId;
+    let fixture = Fixture::example();
+    common::git(fixture.root(), &["init", "-q", "-b", "main"]);
+    commit(&fixture, "initial catalog");
+    fixture.replace(
+        "domains/payments/events/PaymentCaptured/schema.avsc",
+        "\n  ]\n}",
+        ",\n    {\"name\": \"batchId\", \"type\": \"string\"}\n  ]\n}",
+    );
+    commit(&fixture, "payments only");
+    fixture.replace(
+        "evcat.yaml",
+        "compatibility: BACKWARD",
+        "compatibility: FULL",
+    );
+    commit(&fixture, "default level");
+    let repository = evcat::git::CatalogRepository::discover(fixture.root()).unwrap();
+    let ids: Vec<EventId> = [
+        ("payments", "PaymentCaptured"),
+        ("orders", "OrderConfirmed"),
+        ("orders", "OrderPlaced"),
+        ("shipping", "Missing"),
+    ]
+    .iter()
+    .map(|(domain, name)| EventId {
+        domain: domain.to_string(),
+        name: name.to_string(),
+    })
+    .collect();
+    let all = evcat::history::histories(&repository, &ids).unwrap();
+    for (id, history) in ids.iter().zip(&all) {
+        let alone = evcat::history::event_history(&repository, id).unwrap();
+        assert_eq!(
+            serde_json::to_value(history).unwrap(),
+            serde_json::to_value(&alone).unwrap(),
+            "{id}"
+        );
+    }
+    let captured = serde_json::to_value(&all[0]).unwrap();
+    assert_eq!(
+        captured["versions"].as_array().unwrap().len(),
+        2,
+        "{captured}"
+    );
+    // OrderConfirmed takes the default level; OrderPlaced names its own.
+    let confirmed = serde_json::to_value(&all[1]).unwrap()["changes"].to_string();
+    assert!(confirmed.contains("level: BACKWARD -> FULL"), "{confirmed}");
+    let placed = serde_json::to_value(&all[2]).unwrap()["changes"].to_string();
+    assert!(!placed.contains("level:"), "{placed}");
+    assert_eq!(
+        serde_json::to_value(&all[3]).unwrap()["versions"],
+        serde_json::json!([])
+    );
+}
+
 /// Issue 11, item 6: every version through a folder move, with the verdict between versions
 /// (a compatible addition, then a breaking one), and the manifest's consumer changes.
 #[test]
