@@ -270,6 +270,9 @@ pub enum HistoryEnd {
 pub struct CommitView<'r> {
     repository: &'r Repository,
     root: Option<git2::Tree<'r>>,
+    /// Folders looked up, by path: a walk reads many files of the same folders, and each
+    /// lookup from the root would inflate every tree on the way again.
+    trees: std::cell::RefCell<std::collections::HashMap<String, Option<git2::Tree<'r>>>>,
 }
 
 impl CatalogRepository {
@@ -286,13 +289,42 @@ impl CatalogRepository {
         Ok(CommitView {
             repository: &self.repository,
             root,
+            trees: std::cell::RefCell::default(),
         })
     }
 }
 
-impl CommitView<'_> {
+impl<'r> CommitView<'r> {
     fn entry(&self, path: &CatalogPath) -> Option<git2::TreeEntry<'static>> {
-        self.root.as_ref()?.get_path(Path::new(path.as_str())).ok()
+        let (dir, name) = path
+            .as_str()
+            .rsplit_once('/')
+            .unwrap_or(("", path.as_str()));
+        let tree = self.tree_at(dir)?;
+        let entry = tree.get_name(name)?.to_owned();
+        Some(entry)
+    }
+
+    /// The folder at `dir` (`""`: the root), remembered for this commit.
+    fn tree_at(&self, dir: &str) -> Option<git2::Tree<'r>> {
+        if dir.is_empty() {
+            return self.root.clone();
+        }
+        if let Some(known) = self.trees.borrow().get(dir) {
+            return known.clone();
+        }
+        let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+        let tree = self.tree_at(parent).and_then(|parent| {
+            let entry = parent.get_name(name)?;
+            if entry.kind() != Some(ObjectType::Tree) {
+                return None;
+            }
+            self.repository.find_tree(entry.id()).ok()
+        });
+        self.trees
+            .borrow_mut()
+            .insert(dir.to_string(), tree.clone());
+        tree
     }
 
     /// The blob id of a file.
@@ -304,19 +336,14 @@ impl CommitView<'_> {
 
     /// The entries of a folder of one kind (trees or blobs): name and object id.
     fn children(&self, dir: &CatalogPath, kind: ObjectType) -> Vec<(String, Oid)> {
-        let tree = match self.entry(dir) {
-            Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                self.repository.find_tree(entry.id()).ok()
-            }
-            _ => None,
-        };
-        tree.map(|tree| {
-            tree.iter()
-                .filter(|entry| entry.kind() == Some(kind))
-                .filter_map(|entry| Some((entry.name().ok()?.to_string(), entry.id())))
-                .collect()
-        })
-        .unwrap_or_default()
+        self.tree_at(dir.as_str())
+            .map(|tree| {
+                tree.iter()
+                    .filter(|entry| entry.kind() == Some(kind))
+                    .filter_map(|entry| Some((entry.name().ok()?.to_string(), entry.id())))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The folders in a folder, each with its tree id (equal ids: equal contents).

@@ -161,7 +161,9 @@ pub fn histories(
             },
             states: HashMap::new(),
             previous: None,
-            seen: None,
+            reach: Reach::Domain,
+            seen_domain: None,
+            seen_folder: None,
         })
         .collect();
     let known = RefCell::default();
@@ -188,13 +190,26 @@ pub fn histories(
             info: &info,
             order,
         };
+        let mut folders = EventFolders::default();
         for walk in &mut walks {
-            let seen = (domain_trees.get(&walk.id.domain).copied(), settings);
-            if walk.seen == Some(seen) && walk.stays_in_domain() {
+            let domain = walk.id.domain.as_str();
+            let domain_key = (domain_trees.get(domain).copied(), settings);
+            let unchanged = match &walk.reach {
+                Reach::Domain => walk.seen_domain == Some(domain_key),
+                Reach::Folder(folder) => {
+                    walk.seen_domain == Some(domain_key)
+                        || walk.seen_folder == Some((folders.id(&view, domain, folder), settings))
+                }
+                Reach::Anywhere => false,
+            };
+            walk.seen_domain = Some(domain_key);
+            if unchanged {
                 continue;
             }
-            walk.seen = Some(seen);
             walk.step(&mut walker, &commit);
+            if let Reach::Folder(folder) = &walk.reach {
+                walk.seen_folder = Some((folders.id(&view, domain, folder), settings));
+            }
         }
     }
     Ok(walks.into_iter().map(|walk| walk.history).collect())
@@ -216,9 +231,45 @@ struct EventWalk<'i> {
     states: HashMap<SchemaRole, RoleState>,
     /// The event in the last commit looked at.
     previous: Option<Snapshot>,
-    /// The domain folder's tree and the settings' blob in the last commit looked at: when both
-    /// are unchanged, so is everything this walk reads (see [`EventWalk::stays_in_domain`]).
-    seen: Option<(Option<Oid>, Option<Oid>)>,
+    /// The smallest folder holding everything the last snapshot reads.
+    reach: Reach,
+    /// The domain folder's tree and the settings' blob in the last commit looked at, and the
+    /// event folder's tree and the settings' blob when last stepped: when the ones `reach`
+    /// names are unchanged, so is everything this walk reads, and the commit is skipped.
+    seen_domain: Option<(Option<Oid>, Option<Oid>)>,
+    seen_folder: Option<(Option<Oid>, Option<Oid>)>,
+}
+
+/// Where an event's files are, for telling cheaply that a commit did not change them.
+enum Reach {
+    /// All in its folder `domains/<d>/events/<folder>`.
+    Folder(String),
+    /// All in its domain's folder (or the event is absent: it can only appear with a change
+    /// to its domain).
+    Domain,
+    Anywhere,
+}
+
+/// The event folders' tree ids of the domains asked about, in one commit.
+#[derive(Default)]
+struct EventFolders {
+    by_domain: HashMap<String, HashMap<String, Oid>>,
+}
+
+impl EventFolders {
+    fn id(&mut self, view: &CommitView<'_>, domain: &str, folder: &str) -> Option<Oid> {
+        self.by_domain
+            .entry(domain.to_string())
+            .or_insert_with(|| {
+                let events = CatalogPath::root()
+                    .child("domains")
+                    .child(domain)
+                    .child("events");
+                view.folder_ids(&events).into_iter().collect()
+            })
+            .get(folder)
+            .copied()
+    }
 }
 
 impl EventWalk<'_> {
@@ -241,16 +292,29 @@ impl EventWalk<'_> {
             }
         }
         self.previous = snapshot;
+        self.reach = self.reach_now();
     }
 
-    /// Whether everything the event's last snapshot reads is inside its domain's folder (a
-    /// schema written as `../../other/x.avsc` is not), so an unchanged folder means no change.
-    fn stays_in_domain(&self) -> bool {
+    /// Where the event's last snapshot reads: its folder, its domain or anywhere (a schema
+    /// written as `../../other/x.avsc` leaves the folder).
+    fn reach_now(&self) -> Reach {
         let Some(snapshot) = &self.previous else {
-            // Not in the last commit: it can only appear with a change to its domain.
-            return true;
+            return Reach::Domain;
         };
         let domain = CatalogPath::root().child("domains").child(&self.id.domain);
+        let events = domain.child("events");
+        let within = |dir: &CatalogPath| self.reads_within(snapshot, dir);
+        match snapshot.dir.file_name() {
+            folder if snapshot.dir.parent() == events && within(&snapshot.dir) => {
+                Reach::Folder(folder.to_string())
+            }
+            _ if within(&domain) => Reach::Domain,
+            _ => Reach::Anywhere,
+        }
+    }
+
+    /// Whether the snapshot's schema files are inside `dir`.
+    fn reads_within(&self, snapshot: &Snapshot, dir: &CatalogPath) -> bool {
         let key = snapshot
             .manifest
             .key
@@ -262,7 +326,7 @@ impl EventWalk<'_> {
                 snapshot
                     .dir
                     .join(written)
-                    .is_ok_and(|path| path.starts_with(&domain))
+                    .is_ok_and(|path| path.starts_with(dir))
             })
     }
 }
@@ -312,14 +376,17 @@ impl Walker {
             .child("domains")
             .child(&id.domain)
             .child("events");
-        // The folder listing is read only when the event moved (or on the first commit).
-        let found = match last_dir.and_then(|dir| self.named_in(view, id, dir.clone())) {
-            Some(found) => Some(found),
-            None => view
-                .folders(&events_dir)
-                .into_iter()
-                .find_map(|folder| self.named_in(view, id, events_dir.child(&folder))),
-        };
+        // The folder listing is read only when the event is neither where it was last seen nor
+        // in the folder named after it (as catalogs usually keep it).
+        let named_folder = events_dir.child(&id.name);
+        let found = last_dir
+            .and_then(|dir| self.named_in(view, id, dir.clone()))
+            .or_else(|| self.named_in(view, id, named_folder.clone()))
+            .or_else(|| {
+                view.folders(&events_dir)
+                    .into_iter()
+                    .find_map(|folder| self.named_in(view, id, events_dir.child(&folder)))
+            });
         let (dir, manifest) = found?;
         let level = match manifest.compatibility {
             Some(level) => level,
