@@ -17,6 +17,7 @@ pub mod push;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod site;
 pub mod source;
 pub mod subject;
 pub mod tree;

@@ -14,6 +14,7 @@ use miette::Diagnostic;
 mod commands;
 mod explore;
 mod output;
+mod site;
 pub use output::{ColorChoice, ReportArgs, ReportFormat, Ui};
 
 use crate::catalog::{CompatibilityLevel, Format, SETTINGS_FILE};
@@ -169,6 +170,9 @@ pub enum Command {
     /// Run or manage an embedded Schema Registry.
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// Build the catalog's static website, or preview it on loopback.
+    #[command(subcommand)]
+    Site(SiteCommand),
     /// List events, services, domains, teams, topics or shared schemas, with filters.
     List {
         #[arg(value_enum)]
@@ -234,6 +238,23 @@ pub enum Command {
         rule: Option<String>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SiteCommand {
+    /// Write the whole site (pages, diagrams, search index) into a folder.
+    Build {
+        #[command(flatten)]
+        options: site::BuildArgs,
+    },
+    /// Build the site, then serve it on loopback for previewing.
+    Serve {
+        #[command(flatten)]
+        options: site::BuildArgs,
+        /// Where to listen; loopback by default. Port 0 picks a free port (printed on start).
+        #[arg(long, default_value = "127.0.0.1:8000", value_name = "ADDRESS")]
+        listen: std::net::SocketAddr,
     },
 }
 
@@ -323,6 +344,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Load(#[from] crate::catalog::LoadError),
+    #[error(transparent)]
+    #[diagnostic(code(evcat::site))]
+    Site(#[from] crate::site::SiteError),
     #[error("nothing in the catalog is called `{name}`")]
     #[diagnostic(code(evcat::unknown_name), help("{help}"))]
     UnknownName { name: String, help: String },
@@ -454,6 +478,10 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
                 domains,
             };
             explore::graph(catalog, &scope, format, &ui)
+        }
+        Command::Site(SiteCommand::Build { options }) => site::build(catalog, &options, &ui),
+        Command::Site(SiteCommand::Serve { options, listen }) => {
+            site::serve(catalog, &options, listen, &ui)
         }
         Command::Registry(RegistryCommand::Serve {
             dir,

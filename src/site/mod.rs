@@ -1,0 +1,284 @@
+//! `evcat site`: the catalog as a static website, rendered from the discovery model (the same
+//! one `list`, `show` and `search` use) and the events' histories from one walk of Git.
+//!
+//! Flow: `Discovery::build(Fields)` → `history::histories` for every event → every page rendered
+//! on all cores ([`pages`], [`event_page`]; HTML through maud, which escapes every value) → the
+//! search index ([`search_index`]) → all written into a fresh folder beside the output, which
+//! then replaces it, so a failed build never leaves half a site.
+
+mod event_page;
+mod highlight;
+pub mod layout;
+mod pages;
+pub mod search_index;
+pub mod serve;
+mod svg;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::catalog::{Catalog, EventId};
+use crate::discover::{Detail, Discovery};
+use crate::formats::fields::Field;
+use crate::git::CatalogRepository;
+use crate::history::EventHistory;
+use layout::PagePath;
+
+/// A file in the output folder that says evcat built it: only such a folder is replaced.
+pub const MARKER: &str = ".evcat-site";
+
+const STYLE: &str = include_str!("assets/site.css");
+const SCRIPT: &str = include_str!("assets/search.js");
+
+/// How many changes the home page lists.
+const RECENT: usize = 25;
+
+pub struct SiteOptions {
+    pub out: PathBuf,
+    pub title: Option<String>,
+    /// Where the site is published, for `sitemap.xml`.
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} exists and was not built by evcat (no {MARKER} in it): refusing to replace it; \
+         choose another --out or remove it"
+    )]
+    NotASite { path: PathBuf },
+}
+
+/// What a build wrote.
+#[derive(Debug)]
+pub struct SiteSummary {
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// What every page renders from.
+pub struct Site<'a> {
+    pub catalog: &'a Catalog,
+    pub discovery: &'a Discovery,
+    pub title: String,
+    pub recent: Vec<RecentChange>,
+    /// Fields of shared schemas by path, where known.
+    pub shared_fields: HashMap<String, Vec<Field>>,
+}
+
+/// A line of the home page's recent changes.
+pub struct RecentChange {
+    pub date: String,
+    pub event: String,
+    pub what: String,
+    pub breaking: bool,
+    pub commit: String,
+    pub message: String,
+}
+
+pub fn build(
+    catalog: &Catalog,
+    repository: Option<&CatalogRepository>,
+    options: &SiteOptions,
+) -> Result<SiteSummary, SiteError> {
+    let discovery = Discovery::build(catalog, Detail::Fields);
+    let histories = repository.and_then(|repository| {
+        let ids: Vec<EventId> = discovery
+            .events
+            .iter()
+            .map(|event| EventId {
+                domain: event.domain.clone(),
+                name: event.name.clone(),
+            })
+            .collect();
+        crate::history::histories(repository, &ids).ok()
+    });
+    let site = Site {
+        catalog,
+        discovery: &discovery,
+        title: options
+            .title
+            .clone()
+            .unwrap_or_else(|| discovery.catalog.clone()),
+        recent: histories.as_deref().map(recent_changes).unwrap_or_default(),
+        shared_fields: HashMap::new(),
+    };
+    let files = render(&site, histories.as_deref(), options.base_url.as_deref());
+    write(&options.out, &files)
+}
+
+/// Every file of the site: path and content.
+fn render(
+    site: &Site<'_>,
+    histories: Option<&[EventHistory]>,
+    base_url: Option<&str>,
+) -> Vec<(String, String)> {
+    let discovery = site.discovery;
+    let mut files: Vec<(String, String)> = discovery
+        .events
+        .par_iter()
+        .enumerate()
+        .map(|(index, event)| {
+            let history = histories.and_then(|all| all.get(index));
+            let path = PagePath::event(&event.id);
+            (
+                path.as_str().to_string(),
+                event_page::event(site, event, history),
+            )
+        })
+        .collect();
+    let others: Vec<(PagePath, String)> = [(PagePath::home(), pages::home(site))]
+        .into_iter()
+        .chain([(PagePath::map(), pages::domain_map(site))])
+        .chain(
+            discovery
+                .domains
+                .par_iter()
+                .map(|d| (PagePath::domain(&d.name), pages::domain(site, d)))
+                .collect::<Vec<_>>(),
+        )
+        .chain(
+            discovery
+                .services
+                .par_iter()
+                .map(|s| (PagePath::service(&s.name), pages::service(site, s)))
+                .collect::<Vec<_>>(),
+        )
+        .chain(
+            discovery
+                .teams
+                .par_iter()
+                .map(|t| (PagePath::team(&t.id), pages::team(site, t)))
+                .collect::<Vec<_>>(),
+        )
+        .chain(
+            discovery
+                .schemas
+                .par_iter()
+                .map(|s| (PagePath::schema(&s.path), pages::shared_schema(site, s)))
+                .collect::<Vec<_>>(),
+        )
+        .collect();
+    files.extend(
+        others
+            .into_iter()
+            .map(|(path, html)| (path.as_str().to_string(), html)),
+    );
+    if let Some(base) = base_url {
+        files.push(("sitemap.xml".into(), sitemap(base, &files)));
+    }
+    files.push(("assets/site.css".into(), STYLE.into()));
+    files.push(("assets/search.js".into(), SCRIPT.into()));
+    files.extend(search_index::files(discovery));
+    files.push((MARKER.into(), "evcat site\n".into()));
+    files
+}
+
+fn sitemap(base: &str, files: &[(String, String)]) -> String {
+    let base = base.trim_end_matches('/');
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (path, _) in files
+        .iter()
+        .filter(|(path, _)| path.ends_with("index.html"))
+    {
+        let page = path.trim_end_matches("index.html");
+        let url = maud::html! { (format!("{base}/{page}")) }.into_string();
+        xml.push_str(&format!("  <url><loc>{url}</loc></url>\n"));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// The newest schema versions and manifest changes over all events.
+fn recent_changes(histories: &[EventHistory]) -> Vec<RecentChange> {
+    let mut changes: Vec<RecentChange> = Vec::new();
+    for history in histories {
+        for version in &history.versions {
+            let breaking = version.verdict.as_ref().is_some_and(|v| !v.compatible);
+            changes.push(RecentChange {
+                date: version.commit.date.clone(),
+                event: history.event.clone(),
+                what: format!("{} schema v{}", version.role.as_str(), version.number),
+                breaking,
+                commit: version.commit.short.clone(),
+                message: version.commit.message.clone(),
+            });
+        }
+        for change in &history.changes {
+            changes.push(RecentChange {
+                date: change.commit.date.clone(),
+                event: history.event.clone(),
+                what: change.what.join("; "),
+                breaking: false,
+                commit: change.commit.short.clone(),
+                message: change.commit.message.clone(),
+            });
+        }
+    }
+    changes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.event.cmp(&b.event)));
+    changes.truncate(RECENT);
+    changes
+}
+
+/// Writes the files into a new folder beside `out`, then puts it in `out`'s place.
+fn write(out: &Path, files: &[(String, String)]) -> Result<SiteSummary, SiteError> {
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SiteError::Write { path, source }
+    };
+    if out.exists() && !out.join(MARKER).is_file() && !is_empty_dir(out) {
+        return Err(SiteError::NotASite {
+            path: out.to_path_buf(),
+        });
+    }
+    let parent = out
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(failed(parent))?;
+    let name = out
+        .file_name()
+        .map_or("site".into(), |name| name.to_string_lossy().to_string());
+    let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(failed(&staging))?;
+    }
+    let written = files.par_iter().try_for_each(|(path, content)| {
+        let target = staging.join(path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(failed(dir))?;
+        }
+        std::fs::write(&target, content).map_err(failed(&target))
+    });
+    if let Err(error) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    if out.exists() {
+        std::fs::remove_dir_all(out).map_err(failed(out))?;
+    }
+    std::fs::rename(&staging, out).map_err(failed(out))?;
+    Ok(SiteSummary {
+        pages: files
+            .iter()
+            .filter(|(path, _)| path.ends_with(".html"))
+            .count(),
+        files: files.len(),
+        bytes: files.iter().map(|(_, content)| content.len() as u64).sum(),
+    })
+}
+
+fn is_empty_dir(path: &Path) -> bool {
+    std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
+}
