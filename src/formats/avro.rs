@@ -228,11 +228,34 @@ impl SharedTypes {
         text: &SharedText,
         findings: &mut Findings,
     ) -> Option<AvroSchema> {
+        self.compile_file(path, text, true, findings)
+    }
+
+    /// Compiles one of the shared files itself, with the others it needs (the site shows
+    /// its fields).
+    pub fn compile_shared(
+        &self,
+        path: &CatalogPath,
+        text: &SharedText,
+        findings: &mut Findings,
+    ) -> Option<AvroSchema> {
+        self.compile_file(path, text, false, findings)
+    }
+
+    fn compile_file(
+        &self,
+        path: &CatalogPath,
+        text: &SharedText,
+        is_event_schema: bool,
+        findings: &mut Findings,
+    ) -> Option<AvroSchema> {
         let value = parse_json(path, text, rules::AVRO_INVALID, findings)?;
         let outline = Outline::of(&value);
         let before = findings.len();
         report_redefinitions(path, &outline, findings);
-        self.report_shadowing(path, &outline, findings);
+        if is_event_schema {
+            self.report_shadowing(path, &outline, findings);
+        }
         let needed = self.needed_files(path, &outline, findings)?;
         if findings.len() > before {
             return None;

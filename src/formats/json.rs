@@ -397,6 +397,15 @@ fn collect_refs(value: &Value, path: &mut Vec<Seg>, refs: &mut Vec<(String, Vec<
 }
 
 impl JsonSchema {
+    /// A document read for its fields only (no validator).
+    pub fn for_reading(path: CatalogPath, schema: Value) -> JsonSchema {
+        JsonSchema {
+            path,
+            schema,
+            validator: None,
+        }
+    }
+
     pub fn schema(&self) -> &Value {
         &self.schema
     }

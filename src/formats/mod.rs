@@ -268,6 +268,32 @@ pub fn compile(
 }
 
 /// The position of a serde_json error in `text`.
+/// The fields a shared schema file defines (Avro: its type, with the other shared types; JSON
+/// Schema: the document), for the site's shared schema pages. `None` for Protobuf files (their
+/// messages' fields show on the events that use them) and for files that do not compile.
+pub fn shared_fields(
+    context: &SchemaContext,
+    catalog: &Catalog,
+    path: &CatalogPath,
+) -> Option<Vec<fields::Field>> {
+    let text = catalog.read_text(path).ok()?;
+    let mut ignored = Findings::new();
+    match path.extension()? {
+        "avsc" => {
+            let schema = context
+                .avro_types
+                .compile_shared(path, &text, &mut ignored)?;
+            Some(fields::avro(&schema))
+        }
+        "json" => {
+            let value = serde_json::from_str(&text).ok()?;
+            let schema = json::JsonSchema::for_reading(path.clone(), value);
+            Some(fields::json(&schema, catalog))
+        }
+        _ => None,
+    }
+}
+
 pub fn json_error_position(text: &str, error: &serde_json::Error) -> Position {
     position_at(
         text,

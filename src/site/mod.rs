@@ -109,7 +109,7 @@ pub fn build(
             .clone()
             .unwrap_or_else(|| discovery.catalog.clone()),
         recent: histories.as_deref().map(recent_changes).unwrap_or_default(),
-        shared_fields: HashMap::new(),
+        shared_fields: shared_fields(catalog, &discovery),
     };
     let files = render(&site, histories.as_deref(), options.base_url.as_deref());
     write(&options.out, &files)
@@ -198,6 +198,25 @@ fn sitemap(base: &str, files: &[(String, String)]) -> String {
     }
     xml.push_str("</urlset>\n");
     xml
+}
+
+/// The fields of each shared schema that has them.
+fn shared_fields(catalog: &Catalog, discovery: &Discovery) -> HashMap<String, Vec<Field>> {
+    let mut ignored = crate::findings::Findings::new();
+    let context = crate::formats::SchemaContext::with_purpose(
+        catalog,
+        crate::formats::Purpose::Read,
+        &mut ignored,
+    );
+    discovery
+        .schemas
+        .par_iter()
+        .filter_map(|schema| {
+            let path = crate::tree::CatalogPath::parse(&schema.path).ok()?;
+            let fields = crate::formats::shared_fields(&context, catalog, &path)?;
+            Some((schema.path.clone(), fields))
+        })
+        .collect()
 }
 
 /// The newest schema versions and manifest changes over all events.
