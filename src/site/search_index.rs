@@ -4,7 +4,8 @@
 //! browser refuses `fetch` and WebAssembly loads (what pagefind needs), so every index file is a
 //! script that hands its part to the page. Nothing is loaded until the search box is used, and
 //! then only the parts a query needs:
-//! - `search/dict.js`: every distinct word, sorted (the browser matches query words against it:
+//! - `search/dict.js`: every distinct word, sorted, in one newline-separated string (the browser
+//!   splits it, and matches query words against it:
 //!   exactly, as a prefix, or within one or two typos, as `evcat search` does);
 //! - `search/p<N>.js`: for [`WORDS_PER_PART`] words each, the entries holding the word and how
 //!   much it weighs there (a name counts more than a field, a field more than a summary);
@@ -48,15 +49,21 @@ impl Index {
         (self.entries.len() - 1) as u32
     }
 
-    /// A text's words at `weight`: the whole text normalized and each of its words.
+    /// A text's words at `weight`: the whole text normalized (but for summaries: a sentence
+    /// is not a word) and each of its words.
     fn text(&mut self, entry: u32, text: &str, weight: u8) {
-        let whole = normalize(text);
+        let whole = if weight == SUMMARY {
+            String::new()
+        } else {
+            normalize(text)
+        };
         let words = text
             .split(|c: char| !c.is_alphanumeric())
             .flat_map(camel_parts)
             .map(normalize);
         for word in std::iter::once(whole).chain(words) {
-            if word.is_empty() {
+            // The dictionary is one newline-separated string (parsed far faster than an array).
+            if word.is_empty() || word.contains('\n') {
                 continue;
             }
             let postings = self.words.entry(word).or_default();
@@ -166,7 +173,7 @@ pub fn files(discovery: &Discovery) -> Vec<(String, String)> {
         "search/dict.js".to_string(),
         format!(
             "EVCAT_SEARCH.dict({},{WORDS_PER_PART},{ENTRIES_PER_PART});\n",
-            json!(dictionary)
+            json!(dictionary.join("\n"))
         ),
     ));
     for (part, chunk) in words.chunks(WORDS_PER_PART).enumerate() {

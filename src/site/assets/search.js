@@ -18,7 +18,7 @@
 
   window.EVCAT_SEARCH = {
     dict: function (words, wordsPerPart, entriesPerPart) {
-      state.dict = words; state.wordsPerPart = wordsPerPart; state.entriesPerPart = entriesPerPart;
+      state.dict = words.split("\n"); state.wordsPerPart = wordsPerPart; state.entriesPerPart = entriesPerPart;
     },
     postings: function (part, lists) { state.postings[part] = lists; },
     entries: function (part, list) { state.entries[part] = list; }
