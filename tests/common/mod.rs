@@ -266,3 +266,65 @@ pub fn commit_all_on_main(dir: &Path) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", "catalog"]);
 }
+
+/// The example catalog in a Git repository with two commits: PaymentCaptured gets the given
+/// description first, then a field without a default (a breaking version), and the site is
+/// built into `public/`. What the site tests read.
+#[allow(dead_code)]
+pub fn example_site(description: &str) -> Fixture {
+    let fixture = Fixture::example();
+    fixture.replace(
+        "domains/payments/events/PaymentCaptured/event.yaml",
+        "summary:",
+        &format!("description: {description:?}\nsummary:"),
+    );
+    let commit = |message: &str| {
+        git(fixture.root(), &["add", "-A"]);
+        git(fixture.root(), &["commit", "-q", "-m", message]);
+    };
+    git(fixture.root(), &["init", "-q", "-b", "main"]);
+    commit("initial catalog");
+    fixture.replace(
+        "domains/payments/events/PaymentCaptured/schema.avsc",
+        "\n  ]\n}",
+        ",\n    {\"name\": \"settlementId\", \"type\": \"string\"}\n  ]\n}",
+    );
+    commit("settlementId without a default");
+    let built = run_in(fixture.root(), &["site", "build", "--out", "public"]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    fixture
+}
+
+/// Runs a pytest suite (a folder of tests/) with the project-local virtual environment that
+/// tests/python/venv.sh creates, under a timeout; panics unless it ran tests and all passed.
+#[allow(dead_code)]
+pub fn run_pytest(suite: &str, env: &[(&str, &std::ffi::OsStr)]) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let setup = Command::new("bash")
+        .arg(root.join("tests/python/venv.sh"))
+        .status()
+        .expect("run tests/python/venv.sh");
+    assert!(
+        setup.success(),
+        "tests/python/venv.sh failed: these tests need Python 3 with venv, and PyPI"
+    );
+    let mut command = Command::new("timeout");
+    command
+        .arg("600")
+        .arg(root.join("target/python-venv/bin/python"))
+        .args(["-m", "pytest", suite, "-q", "-p", "no:cacheprovider"])
+        .current_dir(root);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("run pytest");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "the {suite} tests failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(" passed"), "pytest ran no test:\n{stdout}");
+    stdout
+}
