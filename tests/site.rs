@@ -136,3 +136,64 @@ fn the_example_site_has_every_page_escapes_text_and_no_broken_links() {
     );
     assert_eq!(fixture.read("notes/keep.txt"), "mine");
 }
+
+/// `evcat site serve` builds the site and serves it on loopback: pages by folder, assets with
+/// their types, nothing outside the site's folder.
+#[test]
+fn serve_answers_pages_on_loopback_and_nothing_outside() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let fixture = common::Fixture::example();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_evcat"))
+        .args([
+            "--quiet",
+            "site",
+            "serve",
+            "--out",
+            "public",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .current_dir(fixture.root())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start evcat site serve");
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stderr = child.stderr.take().expect("stderr");
+    let child = Stop(child);
+    let mut line = String::new();
+    BufReader::new(stderr)
+        .read_line(&mut line)
+        .expect("startup line");
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let get = |path: &str| {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let home = get("/");
+    assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+    assert!(home.contains("text/html") && home.contains("<!DOCTYPE html>"));
+    let event = get("/events/payments/PaymentCaptured/");
+    assert!(event.contains("PaymentCaptured"), "{event}");
+    assert!(get("/assets/site.css").contains("text/css"));
+    assert!(get("/../evcat.yaml").starts_with("HTTP/1.1 404"));
+    assert!(get("/%2e%2e/evcat.yaml").starts_with("HTTP/1.1 404"));
+    drop(child);
+}
