@@ -208,12 +208,20 @@ impl Discovery {
             .map(|index| &self.events[index])
     }
 
+    /// By name (services are sorted by name: a binary search, as pages ask for many).
     pub fn service(&self, name: &str) -> Option<&ServiceEntry> {
-        self.services.iter().find(|service| service.name == name)
+        let index = self
+            .services
+            .partition_point(|service| service.name.as_str() < name);
+        self.services
+            .get(index)
+            .filter(|service| service.name == name)
     }
 
+    /// By id (teams are sorted by id).
     pub fn team(&self, id: &str) -> Option<&TeamEntry> {
-        self.teams.iter().find(|team| team.id == id)
+        let index = self.teams.partition_point(|team| team.id.as_str() < id);
+        self.teams.get(index).filter(|team| team.id == id)
     }
 }
 
