@@ -111,78 +111,75 @@ pub fn build(
         recent: histories.as_deref().map(recent_changes).unwrap_or_default(),
         shared_fields: shared_fields(catalog, &discovery),
     };
-    let files = render(&site, histories.as_deref(), options.base_url.as_deref());
-    write(&options.out, &files)
+    let staging = Staging::begin(&options.out)?;
+    match render(
+        &site,
+        histories.as_deref(),
+        options.base_url.as_deref(),
+        &staging,
+    ) {
+        Ok(written) => staging.finish(&written),
+        Err(error) => {
+            staging.abandon();
+            Err(error)
+        }
+    }
 }
 
-/// Every file of the site: path and content.
+/// Renders every file of the site into `staging` as it goes (a page is written as soon as it
+/// is rendered, so the site is never held in memory whole); returns each file's path and size.
 fn render(
     site: &Site<'_>,
     histories: Option<&[EventHistory]>,
     base_url: Option<&str>,
-) -> Vec<(String, String)> {
+    staging: &Staging,
+) -> Result<Vec<(String, u64)>, SiteError> {
     let discovery = site.discovery;
-    let mut files: Vec<(String, String)> = discovery
+    let put = |path: PagePath, html: String| staging.put(path.as_str(), &html);
+    let mut written: Vec<(String, u64)> = discovery
         .events
         .par_iter()
         .enumerate()
         .map(|(index, event)| {
             let history = histories.and_then(|all| all.get(index));
-            let path = PagePath::event(&event.id);
-            (
-                path.as_str().to_string(),
+            put(
+                PagePath::event(&event.id),
                 event_page::event(site, event, history),
             )
         })
-        .collect();
-    let others: Vec<(PagePath, String)> = [(PagePath::home(), pages::home(site))]
-        .into_iter()
-        .chain([(PagePath::map(), pages::domain_map(site))])
-        .chain(
-            discovery
-                .domains
-                .par_iter()
-                .map(|d| (PagePath::domain(&d.name), pages::domain(site, d)))
-                .collect::<Vec<_>>(),
-        )
-        .chain(
-            discovery
-                .services
-                .par_iter()
-                .map(|s| (PagePath::service(&s.name), pages::service(site, s)))
-                .collect::<Vec<_>>(),
-        )
-        .chain(
-            discovery
-                .teams
-                .par_iter()
-                .map(|t| (PagePath::team(&t.id), pages::team(site, t)))
-                .collect::<Vec<_>>(),
-        )
-        .chain(
-            discovery
-                .schemas
-                .par_iter()
-                .map(|s| (PagePath::schema(&s.path), pages::shared_schema(site, s)))
-                .collect::<Vec<_>>(),
-        )
-        .collect();
-    files.extend(
-        others
-            .into_iter()
-            .map(|(path, html)| (path.as_str().to_string(), html)),
-    );
+        .collect::<Result<_, _>>()?;
+    written.push(put(PagePath::home(), pages::home(site))?);
+    written.push(put(PagePath::map(), pages::domain_map(site))?);
+    let others: Vec<Vec<(String, u64)>> = [
+        (discovery.domains.par_iter())
+            .map(|d| put(PagePath::domain(&d.name), pages::domain(site, d)))
+            .collect::<Result<_, _>>()?,
+        (discovery.services.par_iter())
+            .map(|s| put(PagePath::service(&s.name), pages::service(site, s)))
+            .collect::<Result<_, _>>()?,
+        (discovery.teams.par_iter())
+            .map(|t| put(PagePath::team(&t.id), pages::team(site, t)))
+            .collect::<Result<_, _>>()?,
+        (discovery.schemas.par_iter())
+            .map(|s| put(PagePath::schema(&s.path), pages::shared_schema(site, s)))
+            .collect::<Result<_, _>>()?,
+    ]
+    .into();
+    written.extend(others.into_iter().flatten());
     if let Some(base) = base_url {
-        files.push(("sitemap.xml".into(), sitemap(base, &files)));
+        let map = sitemap(base, &written);
+        written.push(staging.put("sitemap.xml", &map)?);
     }
-    files.push(("assets/site.css".into(), STYLE.into()));
-    files.push(("assets/search.js".into(), SCRIPT.into()));
-    files.extend(search_index::files(discovery));
-    files.push((MARKER.into(), "evcat site\n".into()));
-    files
+    written.push(staging.put("assets/site.css", STYLE)?);
+    written.push(staging.put("assets/search.js", SCRIPT)?);
+    for (path, content) in search_index::files(discovery) {
+        written.push(staging.put(&path, &content)?);
+    }
+    written.push(staging.put(MARKER, "evcat site\n")?);
+    Ok(written)
 }
 
-fn sitemap(base: &str, files: &[(String, String)]) -> String {
+fn sitemap(base: &str, files: &[(String, u64)]) -> String {
     let base = base.trim_end_matches('/');
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -250,52 +247,77 @@ fn recent_changes(histories: &[EventHistory]) -> Vec<RecentChange> {
     changes
 }
 
-/// Writes the files into a new folder beside `out`, then puts it in `out`'s place.
-fn write(out: &Path, files: &[(String, String)]) -> Result<SiteSummary, SiteError> {
-    let failed = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| SiteError::Write { path, source }
-    };
-    if out.exists() && !out.join(MARKER).is_file() && !is_empty_dir(out) {
-        return Err(SiteError::NotASite {
-            path: out.to_path_buf(),
-        });
-    }
-    let parent = out
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(failed(parent))?;
-    let name = out
-        .file_name()
-        .map_or("site".into(), |name| name.to_string_lossy().to_string());
-    let staging = parent.join(format!(".{name}.building-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(failed(&staging))?;
-    }
-    let written = files.par_iter().try_for_each(|(path, content)| {
-        let target = staging.join(path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(failed(dir))?;
+/// A new folder beside the output that receives the site's files; [`Staging::finish`] puts it
+/// in the output's place, so a failed build never leaves half a site.
+struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+}
+
+fn write_failed(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError {
+    let path = path.to_path_buf();
+    move |source| SiteError::Write { path, source }
+}
+
+impl Staging {
+    fn begin(out: &Path) -> Result<Staging, SiteError> {
+        if out.exists() && !out.join(MARKER).is_file() && !is_empty_dir(out) {
+            return Err(SiteError::NotASite {
+                path: out.to_path_buf(),
+            });
         }
-        std::fs::write(&target, content).map_err(failed(&target))
-    });
-    if let Err(error) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(error);
+        let parent = out
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(write_failed(parent))?;
+        let name = out
+            .file_name()
+            .map_or("site".into(), |name| name.to_string_lossy().to_string());
+        let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(write_failed(&dir))?;
+        }
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+        })
     }
-    if out.exists() {
-        std::fs::remove_dir_all(out).map_err(failed(out))?;
+
+    /// Writes one file (`path` is relative, `/`-separated); returns its path and size.
+    fn put(&self, path: &str, content: &str) -> Result<(String, u64), SiteError> {
+        let target = self.dir.join(path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(write_failed(dir))?;
+        }
+        std::fs::write(&target, content).map_err(write_failed(&target))?;
+        Ok((path.to_string(), content.len() as u64))
     }
-    std::fs::rename(&staging, out).map_err(failed(out))?;
-    Ok(SiteSummary {
-        pages: files
-            .iter()
-            .filter(|(path, _)| path.ends_with(".html"))
-            .count(),
-        files: files.len(),
-        bytes: files.iter().map(|(_, content)| content.len() as u64).sum(),
-    })
+
+    fn finish(self, written: &[(String, u64)]) -> Result<SiteSummary, SiteError> {
+        let replaced = if self.out.exists() {
+            std::fs::remove_dir_all(&self.out)
+        } else {
+            Ok(())
+        };
+        if let Err(error) = replaced.and_then(|()| std::fs::rename(&self.dir, &self.out)) {
+            let out = self.out.clone();
+            self.abandon();
+            return Err(write_failed(&out)(error));
+        }
+        Ok(SiteSummary {
+            pages: written
+                .iter()
+                .filter(|(path, _)| path.ends_with(".html"))
+                .count(),
+            files: written.len(),
+            bytes: written.iter().map(|(_, size)| size).sum(),
+        })
+    }
+
+    fn abandon(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 fn is_empty_dir(path: &Path) -> bool {
