@@ -603,15 +603,7 @@ mod gencat;
 fn every_command_works_on_a_generated_catalog() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("catalog");
-    gencat::generate(&gencat::Options {
-        events: 500,
-        out: root.clone(),
-        revision: 0,
-        changed: None,
-        base: 0,
-        level: "BACKWARD".into(),
-    })
-    .unwrap();
+    gencat::generate(&gencat::Options::new(500, root.clone())).unwrap();
     let events = run_in(&root, &["list", "events", "--format", "json"]).json();
     assert_eq!(events["items"].as_array().unwrap().len(), 500);
     let protobuf = run_in(

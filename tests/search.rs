@@ -126,12 +126,8 @@ fn a_generated_catalog_gives_the_same_results_and_compiles_few_schemas() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("catalog");
     gencat::generate(&gencat::Options {
-        events: 150,
-        out: root.clone(),
-        revision: 0,
-        changed: None,
-        base: 0,
-        level: "BACKWARD".into(),
+        fields: 6,
+        ..gencat::Options::new(150, root.clone())
     })
     .unwrap();
     assert_same_results(&root);
