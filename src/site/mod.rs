@@ -2,9 +2,9 @@
 //! one `list`, `show` and `search` use) and the events' histories from one walk of Git.
 //!
 //! Flow: `Discovery::build(Fields)` → `history::histories` for every event → every page rendered
-//! on all cores ([`pages`], [`event_page`]; HTML through maud, which escapes every value) → the
-//! search index ([`search_index`]) → all written into a fresh folder beside the output, which
-//! then replaces it, so a failed build never leaves half a site.
+//! on all cores ([`pages`], [`event_page`]; HTML through maud, which escapes every value) and
+//! written at once into a fresh folder beside the output → the search index ([`search_index`]) →
+//! the folder replaces the output, so a failed build never leaves half a site.
 
 mod event_page;
 mod highlight;
