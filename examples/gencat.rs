@@ -17,6 +17,8 @@
 //! `--per-domain N` puts N events in each domain (default 50; 20 gives 500 domains at 10,000 events).
 //! `--fields N` adds N optional, documented fields of the kinds real events carry (identifiers,
 //! timestamps, amounts, a nested address record) to every schema (default 0).
+//! `--vocabulary N` writes a `vocabulary.yaml` of N terms: the realistic fields' (with their
+//! types, so the catalog still lints clean) and made-up ones, each with aliases.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -33,6 +35,7 @@ pub struct Options {
     pub level: String,
     pub per_domain: usize,
     pub fields: usize,
+    pub vocabulary: usize,
 }
 
 impl Options {
@@ -47,6 +50,7 @@ impl Options {
             level: "BACKWARD".to_string(),
             per_domain: 50,
             fields: 0,
+            vocabulary: 0,
         }
     }
 }
@@ -67,6 +71,7 @@ fn parse_args() -> Result<Options, String> {
             "--base" => options.base = number()?,
             "--per-domain" => options.per_domain = number()?.max(1),
             "--fields" => options.fields = number()?,
+            "--vocabulary" => options.vocabulary = number()?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -78,7 +83,7 @@ fn main() -> ExitCode {
     let options = match parse_args() {
         Ok(options) => options,
         Err(message) => {
-            eprintln!("gencat: {message}\nusage: gencat --events N --out DIR [--revision K] [--changed N] [--base K] [--level LEVEL] [--per-domain N] [--fields N]");
+            eprintln!("gencat: {message}\nusage: gencat --events N --out DIR [--revision K] [--changed N] [--base K] [--level LEVEL] [--per-domain N] [--fields N] [--vocabulary N]");
             return ExitCode::from(2);
         }
     };
@@ -120,6 +125,9 @@ pub fn generate(options: &Options) -> std::io::Result<()> {
         options.level
     ));
     write(root, "evcat.yaml", &settings)?;
+    if options.vocabulary > 0 {
+        write(root, "vocabulary.yaml", &vocabulary(options.vocabulary))?;
+    }
     write_shared(root)?;
     for domain in 0..domains {
         let name = domain_name(domain);
@@ -424,4 +432,36 @@ fn camel(name: &str, index: usize) -> String {
         }
     }
     out
+}
+
+/// A vocabulary of `terms` terms: first the realistic fields' own, then made-up attributes.
+fn vocabulary(terms: usize) -> String {
+    let mut text = String::from("terms:\n");
+    for index in 0..terms {
+        let (name, types) = match REALISTIC_FIELDS.get(index) {
+            Some(field) => (field.name.to_string(), field_types(&field.kind)),
+            None => (
+                format!("attribute_{index}"),
+                "{ avro: string, protobuf: string, json: string }".to_string(),
+            ),
+        };
+        let _ = write!(
+            text,
+            "  term-{index}:\n    name: Term {index}\n    field: {name}\n    owner: platform-team\n    \
+             types: {types}\n    aliases: [{name}_alias, alt_{index}_{name}]\n"
+        );
+    }
+    text
+}
+
+fn field_types(kind: &Kind) -> String {
+    match kind {
+        Kind::Text => "{ avro: string, protobuf: string, json: string }",
+        Kind::Count => "{ avro: int, protobuf: int32, json: integer }",
+        Kind::Decimal => "{ avro: double, protobuf: double, json: number }",
+        Kind::Timestamp => "{ avro: timestamp-millis, protobuf: int64, json: string (date-time) }",
+        // Each event defines its own address record: no one type to name.
+        Kind::Address => "{}",
+    }
+    .to_string()
 }

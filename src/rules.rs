@@ -4,7 +4,7 @@
 //!
 //! Ids are forever: a rule may be retired, never renumbered. Families:
 //! `Y` structure, `R` references, `S` schemas, `X` examples, `N` naming, `G` governance,
-//! `C` compatibility with earlier versions (`evcat check`).
+//! `V` the shared vocabulary, `C` compatibility with earlier versions (`evcat check`).
 
 use serde::Serialize;
 
@@ -209,6 +209,24 @@ rules! {
         "deprecated event still has consumers",
         "A deprecated event is on its way out; the consumers listed still read it. Move them to the \
          replacement, then remove them from `consumers:`.";
+    VOCABULARY_NAME = "V001" "vocabulary.non-standard-name" Error,
+        "field uses a non-standard name of a vocabulary term",
+        "The catalog's `vocabulary.yaml` names the common attributes every domain shares (a customer ID \
+         means the same everywhere). This field uses one of a term's aliases (`cust_id` for `customer_id`); \
+         names are compared ignoring case and separators. Rename the field to the name in the message, \
+         which is the term's canonical name in this format's field case (`naming.field`). Renaming a field \
+         is itself a schema change: for a published event add the new field and deprecate the old one.";
+    VOCABULARY_TYPE = "V002" "vocabulary.type-mismatch" Error,
+        "field has a vocabulary term's name but another type",
+        "A field named as a vocabulary term must have the term's type in its format (`types:` in \
+         `vocabulary.yaml`; nullability aside), so that consumers joining streams of different domains \
+         read the same thing. Change the field's type, or give a different attribute a different name.";
+    VOCABULARY_DEFINITION = "V003" "vocabulary.definition" Error,
+        "vocabulary term is ambiguous or names an unknown type",
+        "Each name in `vocabulary.yaml` (a canonical name or an alias, ignoring case and separators) may \
+         belong to one term only, an alias may not be its own term's name, and each type must be one the \
+         format has: Avro a primitive, a logical type or a full name; Protobuf a scalar or a full name; \
+         JSON Schema a type, optionally with a format as `string (date-time)`.";
     BREAKING_CHANGE = "C001" "compat.breaking-change" Error,
         "schema change breaks compatibility with an earlier version",
         "The registry will reject this schema under the event's compatibility level, and consumers reading \

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::manifest::{parse_manifest, ManifestKind, ManifestSchemas};
+use super::vocabulary::VOCABULARY_FILE;
 use super::{
     Catalog, Domain, Event, EventSpec, LoadError, Loaded, ReadError, Service, ServiceSpec,
     DOMAINS_DIR, DOMAIN_FILE, EVENTS_DIR, EVENT_FILE, SERVICES_DIR, SHARED_SCHEMAS_DIR,
@@ -22,8 +23,11 @@ pub(super) fn load(mut catalog: Catalog, settings_path: &CatalogPath) -> Result<
         findings: Findings::new(),
     };
     let settings = reader.manifest(settings_path, ManifestKind::Settings);
+    let vocabulary_path = settings_path.parent().child(VOCABULARY_FILE);
+    let vocabulary = reader.optional_manifest(&vocabulary_path, ManifestKind::Vocabulary);
     let domain_folders = reader.domain_folders()?;
     findings.extend(reader.findings);
+    catalog.vocabulary = vocabulary;
     if let Some(settings) = settings {
         catalog.settings = settings;
         catalog.settings_loaded = true;
@@ -154,6 +158,18 @@ impl Reader<'_> {
             &mut self.findings,
         )?;
         parse_manifest(path, &text, kind, self.schemas, &mut self.findings)
+    }
+
+    /// A manifest the catalog may do without: `None`, silently, when there is no such file.
+    fn optional_manifest<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &CatalogPath,
+        kind: ManifestKind,
+    ) -> Option<T> {
+        match self.catalog.read_text(path) {
+            Err(ReadError::NotFound) => None,
+            _ => self.manifest(path, kind),
+        }
     }
 
     /// A folder's manifest; a missing one is reported as the folder lacking it (one read, no

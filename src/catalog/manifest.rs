@@ -9,13 +9,14 @@ use crate::rules;
 use crate::source::{offset_of, position_at, Seg};
 use crate::tree::CatalogPath;
 
-/// The four kinds of catalog file, each with its JSON Schema.
+/// The kinds of catalog file, each with its JSON Schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ManifestKind {
     Settings,
     Domain,
     Service,
     Event,
+    Vocabulary,
 }
 
 impl ManifestKind {
@@ -26,14 +27,16 @@ impl ManifestKind {
             ManifestKind::Domain => "domain",
             ManifestKind::Service => "service",
             ManifestKind::Event => "event",
+            ManifestKind::Vocabulary => "vocabulary",
         }
     }
 
-    const ALL: [ManifestKind; 4] = [
+    const ALL: [ManifestKind; 5] = [
         ManifestKind::Settings,
         ManifestKind::Domain,
         ManifestKind::Service,
         ManifestKind::Event,
+        ManifestKind::Vocabulary,
     ];
 
     /// The schema text, compiled into the binary from the same files editors use.
@@ -43,6 +46,7 @@ impl ManifestKind {
             ManifestKind::Domain => include_str!("../../schemas/domain.schema.json"),
             ManifestKind::Service => include_str!("../../schemas/service.schema.json"),
             ManifestKind::Event => include_str!("../../schemas/event.schema.json"),
+            ManifestKind::Vocabulary => include_str!("../../schemas/vocabulary.schema.json"),
         }
     }
 }
@@ -354,6 +358,6 @@ mod tests {
     #[test]
     fn bundled_schemas_compile() {
         let schemas = ManifestSchemas::new();
-        assert_eq!(schemas.compiled.len(), 4);
+        assert_eq!(schemas.compiled.len(), ManifestKind::ALL.len());
     }
 }

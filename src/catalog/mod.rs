@@ -7,6 +7,7 @@
 mod loader;
 pub mod manifest;
 pub mod model;
+pub mod vocabulary;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -191,6 +192,8 @@ pub struct Catalog {
     pub events: Vec<Event>,
     /// Files under every `domains/<domain>/schemas/`: shared types that schemas import.
     pub shared_files: Vec<CatalogPath>,
+    /// `vocabulary.yaml`, when the catalog has one and it could be read.
+    pub vocabulary: Option<vocabulary::Vocabulary>,
     /// The shared files by import path, built on first need (see [`Imports`]).
     shared_index: std::sync::OnceLock<Arc<HashMap<String, CatalogPath>>>,
     /// Domains and services by name, built on first need.
@@ -241,6 +244,7 @@ impl Catalog {
             services: Vec::new(),
             events: Vec::new(),
             shared_files: Vec::new(),
+            vocabulary: None,
             shared_index: std::sync::OnceLock::new(),
             name_index: std::sync::OnceLock::new(),
         };

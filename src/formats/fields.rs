@@ -37,6 +37,14 @@ pub struct Field {
     pub required: bool,
 }
 
+/// What a walk fills in: `Docs` adds each field's doc and default, which the vocabulary check
+/// (a lookup by name and type per field, on every lint) does without.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    Docs,
+    Types,
+}
+
 /// How deep nested types are walked: a bound for pathological schemas, far beyond real ones.
 const MAX_DEPTH: usize = 32;
 
@@ -48,9 +56,10 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-pub fn avro(schema: &AvroSchema) -> Vec<Field> {
+pub fn avro(schema: &AvroSchema, detail: Detail) -> Vec<Field> {
     let mut walker = AvroWalker {
         schema,
+        detail,
         fields: Vec::new(),
         open: HashSet::new(),
     };
@@ -60,6 +69,7 @@ pub fn avro(schema: &AvroSchema) -> Vec<Field> {
 
 struct AvroWalker<'a> {
     schema: &'a AvroSchema,
+    detail: Detail,
     fields: Vec<Field>,
     /// Records being walked (a recursive type is walked once).
     open: HashSet<String>,
@@ -107,8 +117,12 @@ impl<'a> AvroWalker<'a> {
                 path: path.clone(),
                 name: field.name.clone(),
                 type_name: avro_type_name(&field.schema),
-                doc: field.doc.clone(),
-                default: field.default.clone(),
+                doc: (self.detail == Detail::Docs)
+                    .then(|| field.doc.clone())
+                    .flatten(),
+                default: (self.detail == Detail::Docs)
+                    .then(|| field.default.clone())
+                    .flatten(),
                 required: field.default.is_none() && !nullable,
             });
             self.walk(&field.schema, &path, depth + 1);
@@ -153,50 +167,59 @@ fn avro_type_name(schema: &Schema) -> String {
     }
 }
 
-pub fn protobuf(schema: &ProtoSchema) -> Vec<Field> {
-    let mut fields = Vec::new();
-    let mut open = HashSet::new();
-    proto_message(schema, schema.message(), "", 0, &mut open, &mut fields);
-    fields
+pub fn protobuf(schema: &ProtoSchema, detail: Detail) -> Vec<Field> {
+    let mut walker = ProtoWalker {
+        schema,
+        detail,
+        open: HashSet::new(),
+        fields: Vec::new(),
+    };
+    walker.message(schema.message(), "", 0);
+    walker.fields
 }
 
-fn proto_message(
-    schema: &ProtoSchema,
-    message: &MessageDescriptor,
-    prefix: &str,
-    depth: usize,
-    open: &mut HashSet<String>,
-    fields: &mut Vec<Field>,
-) {
-    if depth > MAX_DEPTH || !open.insert(message.full_name().to_string()) {
-        return;
-    }
-    for field in message.fields() {
-        let path = join(prefix, field.name());
-        fields.push(Field {
-            path: path.clone(),
-            name: field.name().to_string(),
-            type_name: proto_type_name(&field),
-            doc: schema.comment_of(&field),
-            default: None,
-            required: field.cardinality() == Cardinality::Required,
-        });
-        let (inner, suffix) = if field.is_map() {
-            match field.kind() {
-                Kind::Message(entry) => (entry.map_entry_value_field().kind(), "{}"),
-                _ => continue,
-            }
-        } else if field.is_list() {
-            (field.kind(), "[]")
-        } else {
-            (field.kind(), "")
-        };
-        if let Kind::Message(nested) = inner {
-            let nested_prefix = format!("{path}{suffix}");
-            proto_message(schema, &nested, &nested_prefix, depth + 1, open, fields);
+struct ProtoWalker<'a> {
+    schema: &'a ProtoSchema,
+    detail: Detail,
+    /// Messages being walked (a recursive type is walked once).
+    open: HashSet<String>,
+    fields: Vec<Field>,
+}
+
+impl ProtoWalker<'_> {
+    fn message(&mut self, message: &MessageDescriptor, prefix: &str, depth: usize) {
+        if depth > MAX_DEPTH || !self.open.insert(message.full_name().to_string()) {
+            return;
         }
+        for field in message.fields() {
+            let path = join(prefix, field.name());
+            self.fields.push(Field {
+                path: path.clone(),
+                name: field.name().to_string(),
+                type_name: proto_type_name(&field),
+                doc: match self.detail {
+                    Detail::Docs => self.schema.comment_of(&field),
+                    Detail::Types => None,
+                },
+                default: None,
+                required: field.cardinality() == Cardinality::Required,
+            });
+            let (inner, suffix) = if field.is_map() {
+                match field.kind() {
+                    Kind::Message(entry) => (entry.map_entry_value_field().kind(), "{}"),
+                    _ => continue,
+                }
+            } else if field.is_list() {
+                (field.kind(), "[]")
+            } else {
+                (field.kind(), "")
+            };
+            if let Kind::Message(nested) = inner {
+                self.message(&nested, &format!("{path}{suffix}"), depth + 1);
+            }
+        }
+        self.open.remove(message.full_name());
     }
-    open.remove(message.full_name());
 }
 
 fn proto_kind_name(kind: &Kind) -> String {
@@ -219,9 +242,10 @@ fn proto_type_name(field: &FieldDescriptor) -> String {
     }
 }
 
-pub fn json(schema: &JsonSchema, catalog: &Catalog) -> Vec<Field> {
+pub fn json(schema: &JsonSchema, catalog: &Catalog, detail: Detail) -> Vec<Field> {
     let mut walker = JsonWalker {
         catalog,
+        detail,
         fields: Vec::new(),
         open: HashSet::new(),
         documents: HashMap::new(),
@@ -233,6 +257,7 @@ pub fn json(schema: &JsonSchema, catalog: &Catalog) -> Vec<Field> {
 
 struct JsonWalker<'c> {
     catalog: &'c Catalog,
+    detail: Detail,
     fields: Vec<Field>,
     /// `$ref`s being walked (file and pointer), so a recursive schema is walked once.
     open: HashSet<String>,
@@ -336,11 +361,19 @@ impl JsonWalker<'_> {
                 path: path.clone(),
                 name: name.clone(),
                 type_name: json_type_name(property, shown),
-                doc: text_of(property, "description").or_else(|| text_of(shown, "description")),
-                default: property
-                    .get("default")
-                    .or_else(|| shown.get("default"))
-                    .cloned(),
+                doc: (self.detail == Detail::Docs)
+                    .then(|| {
+                        text_of(property, "description").or_else(|| text_of(shown, "description"))
+                    })
+                    .flatten(),
+                default: (self.detail == Detail::Docs)
+                    .then(|| {
+                        property
+                            .get("default")
+                            .or_else(|| shown.get("default"))
+                            .cloned()
+                    })
+                    .flatten(),
                 required: required.contains(name.as_str()),
             });
             self.object(file, root, property, &path, depth + 1);

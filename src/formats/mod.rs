@@ -65,10 +65,15 @@ impl Compiled {
 
     /// Every field the payload carries, nested ones included (see [`fields`]).
     pub fn fields(&self, catalog: &Catalog) -> Vec<fields::Field> {
+        self.fields_with(catalog, fields::Detail::Docs)
+    }
+
+    /// [`fields`](Self::fields) with only what `detail` asks for.
+    pub fn fields_with(&self, catalog: &Catalog, detail: fields::Detail) -> Vec<fields::Field> {
         match self {
-            Compiled::Avro(schema) => fields::avro(schema),
-            Compiled::Protobuf(schema) => fields::protobuf(schema),
-            Compiled::Json(schema) => fields::json(schema, catalog),
+            Compiled::Avro(schema) => fields::avro(schema, detail),
+            Compiled::Protobuf(schema) => fields::protobuf(schema, detail),
+            Compiled::Json(schema) => fields::json(schema, catalog, detail),
         }
     }
 
@@ -268,30 +273,40 @@ pub fn compile(
 }
 
 /// The position of a serde_json error in `text`.
-/// The fields a shared schema file defines (Avro: its type, with the other shared types; JSON
-/// Schema: the document), for the site's shared schema pages. `None` for Protobuf files (their
-/// messages' fields show on the events that use them) and for files that do not compile.
+/// A shared schema file compiled on its own (Avro: its type, with the other shared types; JSON
+/// Schema: the document). `None` for Protobuf files (they are compiled as the imports of the
+/// events that use them) and for files that do not compile.
+pub fn compile_shared(
+    context: &SchemaContext,
+    catalog: &Catalog,
+    path: &CatalogPath,
+) -> Option<Compiled> {
+    let text = catalog.read_text(path).ok()?;
+    let mut ignored = Findings::new();
+    match path.extension()? {
+        "avsc" => context
+            .avro_types
+            .compile_shared(path, &text, &mut ignored)
+            .map(Compiled::Avro),
+        "json" => {
+            let value = serde_json::from_str(&text).ok()?;
+            Some(Compiled::Json(json::JsonSchema::for_reading(
+                path.clone(),
+                value,
+            )))
+        }
+        _ => None,
+    }
+}
+
+/// The fields a shared schema file defines, for the site's shared schema pages (see
+/// [`compile_shared`]).
 pub fn shared_fields(
     context: &SchemaContext,
     catalog: &Catalog,
     path: &CatalogPath,
 ) -> Option<Vec<fields::Field>> {
-    let text = catalog.read_text(path).ok()?;
-    let mut ignored = Findings::new();
-    match path.extension()? {
-        "avsc" => {
-            let schema = context
-                .avro_types
-                .compile_shared(path, &text, &mut ignored)?;
-            Some(fields::avro(&schema))
-        }
-        "json" => {
-            let value = serde_json::from_str(&text).ok()?;
-            let schema = json::JsonSchema::for_reading(path.clone(), value);
-            Some(fields::json(&schema, catalog))
-        }
-        _ => None,
-    }
+    compile_shared(context, catalog, path).map(|compiled| compiled.fields(catalog))
 }
 
 pub fn json_error_position(text: &str, error: &serde_json::Error) -> Position {

@@ -23,6 +23,38 @@ pub enum Case {
     Any,
 }
 
+/// A name's words, lower case: split at `_`, `-`, and where the case turns (`customerID` and
+/// `CustomerId` are both `customer`, `id`; `HTTPStatus` is `http`, `status`).
+fn words_of(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for (index, &ch) in chars.iter().enumerate() {
+        if matches!(ch, '_' | '-' | '.' | ' ') {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let previous = index.checked_sub(1).map(|before| chars[before]);
+        let next = chars.get(index + 1);
+        let turns = ch.is_uppercase()
+            && previous.is_some_and(|before| {
+                before.is_lowercase()
+                    || before.is_ascii_digit()
+                    || (before.is_uppercase() && next.is_some_and(|after| after.is_lowercase()))
+            });
+        if turns && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        current.extend(ch.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
 /// The severities a rule may be set to.
 const SEVERITIES: [&str; 3] = ["error", "warn", "off"];
 
@@ -47,6 +79,31 @@ impl Case {
             Case::Pascal => "PascalCase",
             Case::Kebab => "kebab-case",
             Case::Any => "any",
+        }
+    }
+
+    /// `name` (in any case) written in this case: `customer_id` as camelCase is `customerId`.
+    pub fn spell(self, name: &str) -> String {
+        let words = words_of(name);
+        let capitalized = |word: &String| {
+            let mut chars = word.chars();
+            chars.next().map_or(String::new(), |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        };
+        match self {
+            Case::Any => name.to_string(),
+            Case::Snake => words.join("_"),
+            Case::Kebab => words.join("-"),
+            Case::Pascal => words.iter().map(capitalized).collect(),
+            Case::Camel => words
+                .iter()
+                .enumerate()
+                .map(|(index, word)| match index {
+                    0 => word.clone(),
+                    _ => capitalized(word),
+                })
+                .collect(),
         }
     }
 
@@ -352,6 +409,19 @@ mod tests {
         assert!(Case::Kebab.matches("payment-gateway"));
         assert!(!Case::Kebab.matches("payment-"));
         assert!(Case::Any.matches("Whatever_Goes"));
+    }
+
+    #[test]
+    fn spelling_a_name_in_a_case() {
+        assert_eq!(Case::Camel.spell("customer_id"), "customerId");
+        assert_eq!(Case::Snake.spell("CustomerID"), "customer_id");
+        assert_eq!(Case::Snake.spell("HTTPStatusCode"), "http_status_code");
+        assert_eq!(Case::Pascal.spell("order-line_item"), "OrderLineItem");
+        assert_eq!(Case::Kebab.spell("amountMinor2"), "amount-minor2");
+        assert_eq!(Case::Any.spell("Cust_ID"), "Cust_ID");
+        for case in [Case::Camel, Case::Snake, Case::Pascal, Case::Kebab] {
+            assert!(case.matches(&case.spell("the_customer_ID")), "{case:?}");
+        }
     }
 
     #[test]

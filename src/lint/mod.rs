@@ -2,16 +2,19 @@
 //!
 //! Order: structure findings come from loading; then rule settings are read, references checked,
 //! each event's schema compiled once (that one compile serves the schema, example and naming
-//! checks), and finally the catalog-wide governance rules.
+//! checks, and the vocabulary's, when the catalog has one), and finally the catalog-wide
+//! governance rules.
 
 pub mod config;
 mod governance;
 mod naming;
 mod references;
 mod settings;
+mod vocabulary;
 
 use rayon::prelude::*;
 
+use crate::catalog::vocabulary::VocabularyIndex;
 use crate::catalog::{Catalog, Event, Loaded, SchemaRole};
 use crate::findings::{Finding, Findings};
 use crate::formats::{self, Compiled, SchemaContext};
@@ -43,12 +46,25 @@ pub fn lint(loaded: Loaded) -> LintOutcome {
     let config = LintConfig::from_catalog(&catalog, &mut findings);
     references::check(&catalog, &mut findings);
     naming::check_catalog(&catalog, &config.naming, &mut findings);
+    vocabulary::check_definitions(&catalog, &mut findings);
+    let terms = catalog
+        .vocabulary
+        .as_ref()
+        .map(VocabularyIndex::new)
+        .filter(|index| !index.is_empty());
 
     let context = SchemaContext::new(&catalog, &mut findings);
     settings::check(&catalog, &mut findings);
+    if let Some(terms) = &terms {
+        vocabulary::check_shared(terms, &context, &catalog, &config.naming, &mut findings);
+    }
     let mut record_names = Vec::with_capacity(catalog.events.len());
     for chunk in catalog.events.chunks(EVENTS_PER_CHUNK) {
-        for checked in check_events(&context, &catalog, &config.naming, chunk) {
+        let checks = SchemaChecks {
+            naming: &config.naming,
+            terms: terms.as_ref(),
+        };
+        for checked in check_events(&context, &catalog, &checks, chunk) {
             findings.extend(checked.findings);
             record_names.push(checked.record_names);
         }
@@ -76,12 +92,19 @@ struct CheckedEvent {
     record_names: RecordNames,
 }
 
+/// What each compiled schema is checked against besides its examples.
+struct SchemaChecks<'c> {
+    naming: &'c NamingOptions,
+    /// The vocabulary's names, when the catalog has one.
+    terms: Option<&'c VocabularyIndex<'c>>,
+}
+
 /// Compiles each event's value and key schemas, checks its examples and its schema's names,
 /// spread over the cores; the results come back in the events' order.
 fn check_events(
     context: &SchemaContext,
     catalog: &Catalog,
-    naming: &NamingOptions,
+    checks: &SchemaChecks<'_>,
     events: &[Event],
 ) -> Vec<CheckedEvent> {
     events
@@ -91,9 +114,25 @@ fn check_events(
             let value = formats::compile(context, catalog, event, SchemaRole::Value, &mut findings);
             if let Some(compiled) = &value {
                 check_examples(catalog, event, compiled, &mut findings);
-                naming::check_schema(event, compiled, naming, &mut findings);
+                naming::check_schema(event, compiled, checks.naming, &mut findings);
             }
             let key = formats::compile(context, catalog, event, SchemaRole::Key, &mut findings);
+            if let Some(terms) = checks.terms {
+                for (role, compiled) in [(SchemaRole::Value, &value), (SchemaRole::Key, &key)] {
+                    if let Some(compiled) = compiled {
+                        let naming = checks.naming;
+                        vocabulary::check_schema(
+                            terms,
+                            catalog,
+                            event,
+                            role,
+                            compiled,
+                            naming,
+                            &mut findings,
+                        );
+                    }
+                }
+            }
             CheckedEvent {
                 findings,
                 record_names: RecordNames {

@@ -1,0 +1,177 @@
+//! `vocabulary.yaml`: the catalog's shared vocabulary of common attributes (federated
+//! governance: "a customer ID means the same in every domain"). Each term has a canonical field
+//! name, the type its fields have per format, and the non-standard names people use for it;
+//! `lint::vocabulary` checks every schema's fields against it.
+
+use std::collections::HashMap;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use super::{Classification, Format};
+
+/// The file, at the catalog root. Optional: without it there is no vocabulary to check.
+pub const VOCABULARY_FILE: &str = "vocabulary.yaml";
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Vocabulary {
+    /// Term ids and terms, in the file's order (where two terms claim a name, the later one is
+    /// reported).
+    #[serde(deserialize_with = "in_file_order")]
+    pub terms: Vec<(String, Term)>,
+}
+
+/// A YAML map as its entries in order (the JSON Schema has already refused duplicate keys).
+fn in_file_order<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<(String, Term)>, D::Error> {
+    struct Entries;
+    impl<'de> Visitor<'de> for Entries {
+        type Value = Vec<(String, Term)>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a map of term ids to terms")
+        }
+
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+            let mut entries = Vec::new();
+            while let Some(entry) = map.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries)
+        }
+    }
+    deserializer.deserialize_map(Entries)
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Term {
+    pub name: String,
+    /// The canonical field name, as written (each format spells it in its field case).
+    pub field: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub classification: Option<Classification>,
+    #[serde(default)]
+    pub types: TermTypes,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// The type a term's fields have, per format.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct TermTypes {
+    #[serde(default)]
+    pub avro: Option<String>,
+    #[serde(default)]
+    pub protobuf: Option<String>,
+    #[serde(default)]
+    pub json: Option<String>,
+}
+
+impl TermTypes {
+    pub fn of(&self, format: Format) -> Option<&str> {
+        match format {
+            Format::Avro => self.avro.as_deref(),
+            Format::Protobuf => self.protobuf.as_deref(),
+            Format::Json => self.json.as_deref(),
+        }
+    }
+}
+
+/// A field name as the vocabulary compares names: lower case, without separators, so
+/// `CustomerID`, `customer-id` and `customer_id` are one name.
+pub fn fold(name: &str) -> String {
+    name.chars()
+        .filter(|ch| !is_separator(*ch))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn is_separator(ch: char) -> bool {
+    matches!(ch, '_' | '-' | '.' | ' ')
+}
+
+/// What a folded field name is in the vocabulary.
+#[derive(Clone, Copy, Debug)]
+pub struct NameUse<'v> {
+    pub term_id: &'v str,
+    pub term: &'v Term,
+    /// The term's canonical name (else one of its aliases).
+    pub canonical: bool,
+}
+
+/// Every canonical name and alias, folded, for one hash lookup per field. Where two terms
+/// claim a name the first in the file keeps it; lint reports the conflict (`V003`).
+#[derive(Debug, Default)]
+pub struct VocabularyIndex<'v> {
+    names: HashMap<String, NameUse<'v>>,
+}
+
+impl<'v> VocabularyIndex<'v> {
+    pub fn new(vocabulary: &'v Vocabulary) -> Self {
+        let mut names = HashMap::new();
+        for (term_id, term) in &vocabulary.terms {
+            let canonical = NameUse {
+                term_id,
+                term,
+                canonical: true,
+            };
+            names.entry(fold(&term.field)).or_insert(canonical);
+        }
+        // Aliases after every canonical name: an alias never hides another term's name.
+        for (term_id, term) in &vocabulary.terms {
+            for alias in &term.aliases {
+                let alias_use = NameUse {
+                    term_id,
+                    term,
+                    canonical: false,
+                };
+                names.entry(fold(alias)).or_insert(alias_use);
+            }
+        }
+        VocabularyIndex { names }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn lookup(&self, field_name: &str) -> Option<NameUse<'v>> {
+        self.lookup_with(field_name, &mut String::new())
+    }
+
+    /// [`lookup`](Self::lookup), folding the name into `buffer` (one allocation for many names).
+    pub fn lookup_with(&self, field_name: &str, buffer: &mut String) -> Option<NameUse<'v>> {
+        buffer.clear();
+        buffer.extend(
+            field_name
+                .chars()
+                .filter(|ch| !is_separator(*ch))
+                .flat_map(char::to_lowercase),
+        );
+        self.names.get(buffer.as_str()).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fold_without_case_and_separators() {
+        for name in [
+            "CustomerID",
+            "customer-id",
+            "customer_id",
+            "customerId",
+            "CUSTOMER.ID",
+        ] {
+            assert_eq!(fold(name), "customerid", "{name}");
+        }
+        assert_ne!(fold("customer_ids"), "customerid");
+    }
+}
