@@ -16,6 +16,7 @@ pub mod lint;
 pub mod push;
 pub mod registry;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod site;
 pub mod source;

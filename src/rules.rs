@@ -209,6 +209,30 @@ rules! {
         "deprecated event still has consumers",
         "A deprecated event is on its way out; the consumers listed still read it. Move them to the \
          replacement, then remove them from `consumers:`.";
+    CLASSIFICATION_TOO_WEAK = "G007" "governance.classification" Error,
+        "event is classified less strictly than one of its fields",
+        "An event's `classification` governs who may read the stream, so it must be at least as strict \
+         as its most sensitive field: an event with a PII field cannot be `public`. A field is as \
+         sensitive as its vocabulary term's `classification` and its tags' (`vocabulary.yaml`'s `tags:`; \
+         by default `PII` is confidential). An event without `classification` counts as `internal`. Raise \
+         the event's classification, or drop the field.";
+    SUNSET_PASSED = "G008" "governance.sunset-passed" Error,
+        "deprecated event is past its sunset date and still has consumers",
+        "After `deprecation.sunset` the producer may stop publishing the event; every consumer still \
+         listed will break. Move the consumers to `deprecation.replacement` and remove them from \
+         `consumers:`, or agree a later sunset.";
+    SUNSET_NEAR = "G009" "governance.sunset-near" Warn,
+        "deprecated event's sunset date is near and it still has consumers",
+        "The consumers (and their teams) listed have until `deprecation.sunset` to move to the \
+         replacement. Option `days` (default 30) sets how far ahead to warn.";
+    REPLACEMENT_INVALID = "G010" "governance.replacement" Error,
+        "deprecation replacement is missing, not approved, or a cycle",
+        "`deprecation.replacement` names the event consumers move to (`Name` or `domain/Name`). It must \
+         exist, be approved (consumers cannot move to a draft), and not lead back to the deprecated event.";
+    DEPRECATION_REQUIRED = "G011" "governance.deprecation-required" Warn,
+        "deprecated event has no deprecation block",
+        "A deprecated event tells its consumers when it goes and what replaces it: add `deprecation:` with \
+         `since`, `sunset` (dates, YYYY-MM-DD) and `replacement`.";
     VOCABULARY_NAME = "V001" "vocabulary.non-standard-name" Error,
         "field uses a non-standard name of a vocabulary term",
         "The catalog's `vocabulary.yaml` names the common attributes every domain shares (a customer ID \
@@ -227,6 +251,13 @@ rules! {
          belong to one term only, an alias may not be its own term's name, and each type must be one the \
          format has: Avro a primitive, a logical type or a full name; Protobuf a scalar or a full name; \
          JSON Schema a type, optionally with a format as `string (date-time)`.";
+    VOCABULARY_UNTAGGED = "V004" "vocabulary.untagged-field" Warn,
+        "field of a classified vocabulary term carries no tag",
+        "Data contracts mark sensitive fields with tags (Confluent's `confluent:tags`), so that tools \
+         downstream (masking, encryption rules, access policies) find them. A term's `tags` (or, for a \
+         term classified confidential or restricted that names none, any tag) must be on every field \
+         that carries the term: Avro field property and JSON Schema keyword `\"confluent:tags\": [\"PII\"]`, \
+         Protobuf field option `[(confluent.field_meta).tags = \"PII\"]` with `import \"confluent/meta.proto\"`.";
     BREAKING_CHANGE = "C001" "compat.breaking-change" Error,
         "schema change breaks compatibility with an earlier version",
         "The registry will reject this schema under the event's compatibility level, and consumers reading \

@@ -525,7 +525,7 @@ fn unknown_rule_in_settings() {
             "governance.deprecated-consumer: warn",
         );
     });
-    let finding = outcome.expect("Y002", "evcat.yaml", 35);
+    let finding = outcome.expect("Y002", "evcat.yaml", 41);
     assert!(finding["help"]
         .as_str()
         .unwrap()
@@ -541,10 +541,10 @@ fn invalid_rule_severity() {
             "governance.deprecated-consumers: wran\n  N001: { severity: eror }",
         );
     });
-    let bare = outcome.expect("Y005", "evcat.yaml", 35);
+    let bare = outcome.expect("Y005", "evcat.yaml", 41);
     assert_eq!(bare["help"], "did you mean `warn`?");
     assert_eq!(bare["column"], 36);
-    let nested = outcome.expect("Y005", "evcat.yaml", 36);
+    let nested = outcome.expect("Y005", "evcat.yaml", 42);
     assert_eq!(nested["help"], "did you mean `error`?");
 }
 
@@ -553,7 +553,7 @@ fn invalid_rule_pattern() {
     let outcome = broken(|f| {
         f.replace("evcat.yaml", "pattern: '^{domain}", "pattern: '^({domain}");
     });
-    outcome.expect("Y005", "evcat.yaml", 34);
+    outcome.expect("Y005", "evcat.yaml", 40);
 }
 
 #[test]

@@ -15,16 +15,6 @@ const MONEY_PROTO: &str = "domains/common/schemas/acme/common/v1/money.proto";
 const ADDRESS_JSON: &str = "domains/common/schemas/address.json";
 const VOCABULARY: &str = "vocabulary.yaml";
 
-/// The 1-based line of the first line of `file` that contains `needle`.
-fn line_of(fixture: &Fixture, file: &str, needle: &str) -> u64 {
-    let text = fixture.read(file);
-    let index = text
-        .lines()
-        .position(|line| line.contains(needle))
-        .unwrap_or_else(|| panic!("`{needle}` is not in {file}"));
-    index as u64 + 1
-}
-
 fn lint_json(fixture: &Fixture) -> common::Outcome {
     fixture.lint(&[])
 }
@@ -73,7 +63,7 @@ fn an_alias_is_reported_at_the_field_with_the_name_in_the_formats_case() {
     let avro = outcome.expect(
         "V001",
         REGISTERED_SCHEMA,
-        line_of(&fixture, REGISTERED_SCHEMA, "cust_id"),
+        fixture.line_of(REGISTERED_SCHEMA, "cust_id"),
     );
     assert_eq!(
         avro["message"],
@@ -82,7 +72,7 @@ fn an_alias_is_reported_at_the_field_with_the_name_in_the_formats_case() {
     let json = outcome.expect(
         "V001",
         ADDRESS_CHANGED_SCHEMA,
-        line_of(&fixture, ADDRESS_CHANGED_SCHEMA, "\"CLIENT-ID\": {"),
+        fixture.line_of(ADDRESS_CHANGED_SCHEMA, "\"CLIENT-ID\": {"),
     );
     assert!(
         json["message"]
@@ -94,7 +84,7 @@ fn an_alias_is_reported_at_the_field_with_the_name_in_the_formats_case() {
     let proto = outcome.expect(
         "V001",
         PLACED_SCHEMA,
-        line_of(&fixture, PLACED_SCHEMA, "customer_number"),
+        fixture.line_of(PLACED_SCHEMA, "customer_number"),
     );
     assert_eq!(
         proto["message"],
@@ -113,7 +103,7 @@ fn the_fix_follows_the_configured_field_case() {
     let found = outcome.expect(
         "V001",
         REGISTERED_SCHEMA,
-        line_of(&fixture, REGISTERED_SCHEMA, "cust_id"),
+        fixture.line_of(REGISTERED_SCHEMA, "cust_id"),
     );
     assert!(
         found["message"]
@@ -144,7 +134,7 @@ fn nested_records_in_arrays_and_shared_types_are_looked_into_once() {
     let lines = outcome.expect(
         "V001",
         CAPTURED_SCHEMA,
-        line_of(&fixture, CAPTURED_SCHEMA, "orderNo"),
+        fixture.line_of(CAPTURED_SCHEMA, "orderNo"),
     );
     assert!(
         lines["message"]
@@ -153,11 +143,11 @@ fn nested_records_in_arrays_and_shared_types_are_looked_into_once() {
             .starts_with("avro field `lines[].orderNo`: use `orderId`"),
         "{lines}"
     );
-    outcome.expect("V001", MONEY_AVRO, line_of(&fixture, MONEY_AVRO, "\"amt\""));
+    outcome.expect("V001", MONEY_AVRO, fixture.line_of(MONEY_AVRO, "\"amt\""));
     outcome.expect(
         "V001",
         ADDRESS_JSON,
-        line_of(&fixture, ADDRESS_JSON, "\"zip\": {"),
+        fixture.line_of(ADDRESS_JSON, "\"zip\": {"),
     );
     let names = messages(&outcome, "V001");
     assert_eq!(
@@ -180,11 +170,7 @@ fn a_protobuf_import_is_reported_at_each_event_that_uses_it() {
     let found = outcome.expect(
         "V001",
         "domains/orders/events/OrderConfirmed/event.yaml",
-        line_of(
-            &fixture,
-            "domains/orders/events/OrderConfirmed/event.yaml",
-            "schema:",
-        ),
+        fixture.line_of("domains/orders/events/OrderConfirmed/event.yaml", "schema:"),
     );
     assert_eq!(
         found["message"],
@@ -210,7 +196,7 @@ fn a_term_name_with_another_type_is_reported_with_both_types() {
     let proto = outcome.expect(
         "V002",
         PLACED_SCHEMA,
-        line_of(&fixture, PLACED_SCHEMA, "order_id"),
+        fixture.line_of(PLACED_SCHEMA, "order_id"),
     );
     assert_eq!(
         proto["message"],
@@ -219,13 +205,13 @@ fn a_term_name_with_another_type_is_reported_with_both_types() {
     let avro = outcome.expect(
         "V002",
         REGISTERED_SCHEMA,
-        line_of(&fixture, REGISTERED_SCHEMA, "customerId"),
+        fixture.line_of(REGISTERED_SCHEMA, "customerId"),
     );
     assert!(avro["message"].as_str().unwrap().contains("it is `long`"));
     let json = outcome.expect(
         "V002",
         ADDRESS_CHANGED_SCHEMA,
-        line_of(&fixture, ADDRESS_CHANGED_SCHEMA, "\"customerId\": {"),
+        fixture.line_of(ADDRESS_CHANGED_SCHEMA, "\"customerId\": {"),
     );
     assert!(json["message"]
         .as_str()
@@ -255,7 +241,7 @@ fn a_broken_vocabulary_is_reported_at_its_lines() {
     );
     let outcome = lint_json(&fixture);
     assert_eq!(outcome.code, 1);
-    let line = |needle: &str| line_of(&fixture, VOCABULARY, needle);
+    let line = |needle: &str| fixture.line_of(VOCABULARY, needle);
     let twice = outcome.expect("V003", VOCABULARY, line("field: CustomerID"));
     assert!(
         twice["message"].as_str().unwrap().contains("`customer_id`"),

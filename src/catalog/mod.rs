@@ -320,25 +320,26 @@ impl Catalog {
             .spec
             .consumers
             .iter()
-            .map(|name| {
-                let owner = self.service(name).and_then(|service| {
-                    service
-                        .spec
-                        .as_ref()
-                        .and_then(|spec| spec.owner.clone())
-                        .or_else(|| {
-                            self.domain(&service.domain)?
-                                .spec
-                                .as_ref()
-                                .map(|spec| spec.owner.clone())
-                        })
-                });
-                match owner {
-                    Some(team) => format!("{name} ({})", self.team_with_contacts(&team)),
-                    None => name.clone(),
-                }
+            .map(|name| match self.service_owner(name) {
+                Some(team) => format!("{name} ({})", self.team_with_contacts(team)),
+                None => name.clone(),
             })
             .collect()
+    }
+
+    /// The team that owns a service: its own `owner`, else its domain's.
+    pub fn service_owner(&self, name: &str) -> Option<&str> {
+        let service = self.service(name)?;
+        service
+            .spec
+            .as_ref()
+            .and_then(|spec| spec.owner.as_deref())
+            .or_else(|| {
+                self.domain(&service.domain)?
+                    .spec
+                    .as_ref()
+                    .map(|spec| spec.owner.as_str())
+            })
     }
 
     /// A team with its contacts from evcat.yaml: `payments-team: payments@example.com, #payments`.

@@ -23,6 +23,45 @@ pub struct Settings {
     /// Rule settings by id or name; interpreted by [`crate::lint::config`].
     #[serde(default)]
     pub rules: BTreeMap<String, serde_json::Value>,
+    /// Who reviews changes to the catalog (`evcat codeowners`).
+    #[serde(default)]
+    pub review: ReviewSettings,
+}
+
+/// `review:` in evcat.yaml.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct ReviewSettings {
+    /// The team that owns evcat.yaml and the vocabulary.
+    #[serde(default)]
+    pub governance: Option<String>,
+    /// Whether the teams of an event's consuming services review its changes too.
+    #[serde(default = "yes")]
+    pub consumers: bool,
+    /// Whose handles CODEOWNERS uses.
+    #[serde(default)]
+    pub host: CodeHost,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings {
+            governance: None,
+            consumers: true,
+            host: CodeHost::default(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeHost {
+    #[default]
+    Github,
+    Gitlab,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -35,6 +74,21 @@ pub struct Team {
     pub slack: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// The team's GitHub handle, `@org/team` (CODEOWNERS names it).
+    #[serde(default)]
+    pub github: Option<String>,
+    /// The team's GitLab handle, `@group/subgroup`.
+    #[serde(default)]
+    pub gitlab: Option<String>,
+}
+
+impl Team {
+    pub fn handle(&self, host: CodeHost) -> Option<&str> {
+        match host {
+            CodeHost::Github => self.github.as_deref(),
+            CodeHost::Gitlab => self.gitlab.as_deref(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -232,6 +286,50 @@ pub struct EventSpec {
     pub classification: Option<Classification>,
     #[serde(default)]
     pub examples: Vec<String>,
+    /// What consumers may count on (data as a product).
+    #[serde(default)]
+    pub sla: Option<Sla>,
+    /// What the data may be used for.
+    #[serde(default)]
+    pub terms: Option<UsageTerms>,
+    #[serde(default)]
+    pub deprecation: Option<Deprecation>,
+}
+
+/// `sla:` in event.yaml: availability (`99.9%`), freshness (how late an event may arrive
+/// after it happened: `5m`) and retention (`7d`, `forever`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+pub struct Sla {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freshness: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
+}
+
+/// `terms:` in event.yaml: the data's terms of use.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+pub struct UsageTerms {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limitations: Option<String>,
+}
+
+/// `deprecation:` in event.yaml: when the event was deprecated, when it stops (`sunset`),
+/// and what consumers move to. Dates are `YYYY-MM-DD`, checked by lint (`Y005`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+pub struct Deprecation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sunset: Option<String>,
+    /// `Name` (in the same domain) or `domain/Name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
 }
 
 /// Which of an event's schemas: the payload (value) or the message key.
@@ -310,13 +408,31 @@ impl fmt::Display for Format {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+/// From least to most strict: the order compares a field's sensitivity with its event's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Classification {
     Public,
     Internal,
     Confidential,
     Restricted,
+}
+
+impl Classification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Public => "public",
+            Classification::Internal => "internal",
+            Classification::Confidential => "confidential",
+            Classification::Restricted => "restricted",
+        }
+    }
+}
+
+impl fmt::Display for Classification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A loaded domain.

@@ -3,12 +3,13 @@
 //! name, the type its fields have per format, and the non-standard names people use for it;
 //! `lint::vocabulary` checks every schema's fields against it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::{Classification, Format};
+use crate::formats::fields::Field;
 
 /// The file, at the catalog root. Optional: without it there is no vocabulary to check.
 pub const VOCABULARY_FILE: &str = "vocabulary.yaml";
@@ -19,7 +20,15 @@ pub struct Vocabulary {
     /// reported).
     #[serde(deserialize_with = "in_file_order")]
     pub terms: Vec<(String, Term)>,
+    /// How sensitive a field with each data-contract tag is (`PII: confidential`). Without
+    /// this section, [`DEFAULT_TAG_CLASSIFICATIONS`].
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, Classification>>,
 }
+
+/// What a tag means when the vocabulary does not say: personal data is confidential.
+pub const DEFAULT_TAG_CLASSIFICATIONS: &[(&str, Classification)] =
+    &[("PII", Classification::Confidential)];
 
 /// A YAML map as its entries in order (the JSON Schema has already refused duplicate keys).
 fn in_file_order<'de, D: Deserializer<'de>>(
@@ -59,6 +68,23 @@ pub struct Term {
     pub types: TermTypes,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The data-contract tags every field of the term carries (`[PII]`).
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl Term {
+    /// The tags a field of the term must carry: the term's own, or, for a term classified
+    /// confidential or stricter that names none, at least one (`None` in the list: any tag).
+    pub fn required_tags(&self) -> Option<&[String]> {
+        if !self.tags.is_empty() {
+            Some(&self.tags)
+        } else if self.classification >= Some(Classification::Confidential) {
+            Some(&[])
+        } else {
+            None
+        }
+    }
 }
 
 /// The type a term's fields have, per format.
@@ -154,6 +180,71 @@ impl<'v> VocabularyIndex<'v> {
                 .flat_map(char::to_lowercase),
         );
         self.names.get(buffer.as_str()).copied()
+    }
+}
+
+/// A field's sensitivity: the strictest of its term's classification and its tags'.
+#[derive(Debug)]
+pub struct Classifier<'v> {
+    pub index: VocabularyIndex<'v>,
+    tag_levels: HashMap<String, Classification>,
+}
+
+impl<'v> Classifier<'v> {
+    pub fn new(vocabulary: Option<&'v Vocabulary>) -> Self {
+        let tag_levels = match vocabulary.and_then(|vocabulary| vocabulary.tags.as_ref()) {
+            Some(tags) => tags
+                .iter()
+                .map(|(tag, level)| (tag.clone(), *level))
+                .collect(),
+            None => DEFAULT_TAG_CLASSIFICATIONS
+                .iter()
+                .map(|(tag, level)| (tag.to_string(), *level))
+                .collect(),
+        };
+        Classifier {
+            index: vocabulary.map(VocabularyIndex::new).unwrap_or_default(),
+            tag_levels,
+        }
+    }
+
+    pub fn tag_level(&self, tag: &str) -> Option<Classification> {
+        self.tag_levels.get(tag).copied()
+    }
+
+    /// The field's classification and what gave it (`term Customer ID`, `tag PII`), or
+    /// `None` for a field neither a classified term nor a known tag marks.
+    pub fn classify(
+        &self,
+        field: &Field,
+        term: Option<&NameUse<'v>>,
+    ) -> Option<(Classification, String)> {
+        let by_term = term.and_then(|found| {
+            found
+                .term
+                .classification
+                .map(|level| (level, format!("term {}", found.term.name)))
+        });
+        let by_tags = field.tags.iter().filter_map(|tag| {
+            self.tag_level(tag)
+                .map(|level| (level, format!("tag {tag}")))
+        });
+        by_term
+            .into_iter()
+            .chain(by_tags)
+            .fold(None, |strictest, (level, why)| match strictest {
+                Some((held, _)) if held >= level => strictest,
+                _ => Some((level, why)),
+            })
+    }
+
+    /// Fills in `classification` on each field.
+    pub fn classify_all(&self, fields: &mut [Field]) {
+        let mut buffer = String::new();
+        for field in fields {
+            let term = self.index.lookup_with(&field.name, &mut buffer);
+            field.classification = self.classify(field, term.as_ref()).map(|(level, _)| level);
+        }
     }
 }
 

@@ -62,6 +62,8 @@ pub struct EventChange {
     pub differences: Vec<SchemaDifference>,
     /// Consumers, as `service (team)`.
     pub consumers: Vec<String>,
+    /// The teams whose approval the change needs (the owner, and its consumers' teams).
+    pub approvers: Vec<crate::review::Approver>,
     pub level: Option<&'static str>,
     /// Whether the change breaks consumers: a breaking schema difference or a catalog-level break.
     pub breaking: bool,
@@ -262,6 +264,7 @@ impl Comparer<'_> {
                 notes: Vec::new(),
                 differences: Vec::new(),
                 consumers: self.baseline.consumers_with_teams(old),
+                approvers: crate::review::event_approvers(self.baseline, old),
                 level: None,
                 breaking: !old.spec.consumers.is_empty(),
             });
@@ -283,6 +286,7 @@ impl Comparer<'_> {
             notes,
             differences,
             consumers: self.current.consumers_with_teams(event),
+            approvers: crate::review::event_approvers(self.current, event),
             level: Some(self.current.effective_compatibility(event).as_str()),
         }
     }

@@ -22,6 +22,8 @@ pub enum ListKind {
     Teams,
     Topics,
     Schemas,
+    /// Every field of every event's schemas (with `--classified`, the sensitive ones).
+    Fields,
 }
 
 /// Filters for `evcat list`; each narrows what applies to the kind listed.
@@ -45,6 +47,9 @@ pub struct Filters {
     /// Events this service produces.
     #[arg(long, value_name = "SERVICE")]
     pub producer: Option<String>,
+    /// Fields only: those with a classification (from the vocabulary or their tags).
+    #[arg(long)]
+    pub classified: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -132,8 +137,13 @@ pub fn list(
     ui: &Ui,
 ) -> Result<u8, CliError> {
     let catalog = load(catalog, ui)?;
-    let discovery = Discovery::build(&catalog, Detail::Summary);
+    let detail = match what {
+        ListKind::Fields => Detail::Fields,
+        _ => Detail::Summary,
+    };
+    let discovery = Discovery::build(&catalog, detail);
     let kind = match what {
+        ListKind::Fields => listing::Kind::Fields,
         ListKind::Events => listing::Kind::Events,
         ListKind::Services => listing::Kind::Services,
         ListKind::Domains => listing::Kind::Domains,
@@ -153,6 +163,7 @@ pub fn list(
         tag: filters.tag.clone(),
         consumer: filters.consumer.clone(),
         producer: filters.producer.clone(),
+        classified: filters.classified,
     };
     let listed = listing::list(&discovery, kind, &filters);
     match format {

@@ -14,6 +14,7 @@ use miette::Diagnostic;
 mod commands;
 mod explore;
 mod output;
+mod review;
 mod site;
 pub use output::{ColorChoice, ReportArgs, ReportFormat, Ui};
 
@@ -173,6 +174,22 @@ pub enum Command {
     /// Build the catalog's static website, or preview it on loopback.
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Write the CODEOWNERS file that makes each event's owner team (and its consumers' teams)
+    /// required reviewers of its folder, domains their owner's, and evcat.yaml and the
+    /// vocabulary the governance team's.
+    #[command(
+        after_help = "Exit codes: 0 written, or up to date with --check; 1 --check found the file stale or missing."
+    )]
+    Codeowners {
+        /// Compare the file with what the catalog says instead of writing it; exit 1 and print
+        /// the difference when they differ (for CI).
+        #[arg(long)]
+        check: bool,
+        /// Where the file is (`-`: print it). Default: .github/CODEOWNERS in the catalog's
+        /// folder (.gitlab/CODEOWNERS with `review.host: gitlab`).
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
     /// List events, services, domains, teams, topics or shared schemas, with filters.
     List {
         #[arg(value_enum)]
@@ -405,6 +422,15 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Init(#[from] crate::init::InitError),
+    #[error("--check compares a file: give --output PATH, not -")]
+    #[diagnostic(code(evcat::usage))]
+    CodeownersCheckNeedsFile,
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(evcat::io))]
+    ReadCodeowners {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code(evcat::io), help("check that the folder exists and is writable"))]
     WriteReport {
@@ -450,6 +476,9 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             deny_warnings,
         } => commands::lint(catalog, &report, &ui, deny_warnings),
         Command::Rules { rule, format } => commands::list_rules(rule.as_deref(), format),
+        Command::Codeowners { check, output } => {
+            review::codeowners(catalog, check, output.as_deref(), &ui)
+        }
         Command::List {
             what,
             filters,

@@ -137,7 +137,7 @@ pub fn render_findings(
 }
 
 /// Writes a report file whole or not at all: a temporary file beside it, then a rename.
-fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+pub(super) fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
     let file_name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())

@@ -1,8 +1,9 @@
 //! `evcat list`: the discovery model's entries of one kind, filtered, as a table and as JSON.
 
 use super::text::Table;
-use super::Discovery;
-use crate::catalog::{Format, Status};
+use super::{Discovery, EventEntry};
+use crate::catalog::{Format, SchemaRole, Status};
+use crate::formats::fields::Field;
 
 /// What `evcat list` shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +14,7 @@ pub enum Kind {
     Teams,
     Topics,
     Schemas,
+    Fields,
 }
 
 /// Narrowing filters; each applies to the kinds that have what it names.
@@ -28,6 +30,8 @@ pub struct Filters {
     pub consumer: Option<String>,
     /// Events this service produces.
     pub producer: Option<String>,
+    /// Fields only: those with a classification.
+    pub classified: bool,
 }
 
 /// A listing: the table for a terminal, and the items for JSON (serialized only when asked).
@@ -76,19 +80,31 @@ pub fn list<'d>(discovery: &'d Discovery, kind: Kind, filters: &Filters) -> List
         Kind::Teams => teams(discovery, filters),
         Kind::Topics => topics(discovery, filters),
         Kind::Schemas => schemas(discovery, filters),
+        Kind::Fields => fields(discovery, filters),
     }
 }
 
-fn events<'d>(discovery: &'d Discovery, filters: &Filters) -> Listing<'d> {
-    let events: Vec<_> = discovery
+/// The events the filters keep (`--tag` aside: events and fields each have tags).
+fn filtered_events<'d>(
+    discovery: &'d Discovery,
+    filters: &Filters,
+) -> impl Iterator<Item = &'d EventEntry> {
+    let filters = filters.clone();
+    discovery
         .events
         .iter()
-        .filter(|e| named(&e.domain, &filters.domain) && is(&e.owner, &filters.owner))
-        .filter(|e| filters.status.is_none_or(|s| e.status == s))
-        .filter(|e| filters.format.is_none_or(|f| e.format == f))
+        .filter(move |e| named(&e.domain, &filters.domain) && is(&e.owner, &filters.owner))
+        .filter(move |e| {
+            filters.status.is_none_or(|s| e.status == s)
+                && filters.format.is_none_or(|f| e.format == f)
+                && has(&e.consumers, &filters.consumer)
+                && has(&e.producers, &filters.producer)
+        })
+}
+
+fn events<'d>(discovery: &'d Discovery, filters: &Filters) -> Listing<'d> {
+    let events: Vec<_> = filtered_events(discovery, filters)
         .filter(|e| has(&e.tags, &filters.tag))
-        .filter(|e| has(&e.consumers, &filters.consumer))
-        .filter(|e| has(&e.producers, &filters.producer))
         .collect();
     let table = Table {
         headers: vec!["EVENT", "STATUS", "FORMAT", "OWNER", "TOPICS", "SUMMARY"],
@@ -107,6 +123,62 @@ fn events<'d>(discovery: &'d Discovery, filters: &Filters) -> Listing<'d> {
             .collect(),
     };
     listing(events, table)
+}
+
+/// One field of one event's schema, as `list fields` shows it.
+#[derive(serde::Serialize)]
+struct FieldItem<'d> {
+    event: &'d str,
+    role: SchemaRole,
+    #[serde(flatten)]
+    field: &'d Field,
+}
+
+fn fields<'d>(discovery: &'d Discovery, filters: &Filters) -> Listing<'d> {
+    let items: Vec<FieldItem<'d>> = filtered_events(discovery, filters)
+        .flat_map(|e| {
+            let value = e.fields.iter().map(|field| (SchemaRole::Value, field));
+            let key = e.key_fields.iter().map(|field| (SchemaRole::Key, field));
+            value.chain(key).map(|(role, field)| FieldItem {
+                event: &e.id,
+                role,
+                field,
+            })
+        })
+        .filter(|item| has(&item.field.tags, &filters.tag))
+        .filter(|item| !filters.classified || item.field.classification.is_some())
+        .collect();
+    let table = Table {
+        headers: vec!["EVENT", "FIELD", "TYPE", "CLASSIFICATION", "TAGS"],
+        rows: items
+            .iter()
+            .map(|item| {
+                let path = match item.role {
+                    SchemaRole::Value => item.field.path.clone(),
+                    SchemaRole::Key => format!("(key) {}", item.field.path),
+                };
+                vec![
+                    item.event.to_string(),
+                    path,
+                    item.field.type_name.clone(),
+                    item.field
+                        .classification
+                        .map(|level| level.as_str().to_string())
+                        .unwrap_or_default(),
+                    item.field.tags.join(", "),
+                ]
+            })
+            .collect(),
+    };
+    Listing {
+        table,
+        items: Box::new(move || {
+            items
+                .iter()
+                .filter_map(|item| serde_json::to_value(item).ok())
+                .collect()
+        }),
+    }
 }
 
 fn services<'d>(discovery: &'d Discovery, filters: &Filters) -> Listing<'d> {

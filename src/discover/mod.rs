@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::catalog::vocabulary::Classifier;
 use crate::catalog::{Catalog, Event, SchemaRole, Status};
 use crate::findings::Findings;
 use crate::formats::fields::Field;
@@ -77,6 +78,13 @@ pub struct EventEntry {
     pub tags: Vec<String>,
     pub classification: Option<crate::catalog::Classification>,
     pub examples: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<crate::catalog::Sla>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terms: Option<crate::catalog::UsageTerms>,
+    /// With the replacement as an event id (`domain/Name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deprecation: Option<crate::catalog::Deprecation>,
     /// Filled with [`Detail::Fields`].
     pub fields: Vec<Field>,
     pub key_fields: Vec<Field>,
@@ -244,11 +252,12 @@ impl Discovery {
     pub fn fill_events(&mut self, catalog: &Catalog, indices: &[usize]) -> usize {
         let mut ignored = Findings::new();
         let context = SchemaContext::with_purpose(catalog, Purpose::Read, &mut ignored);
+        let classifier = Classifier::new(catalog.vocabulary.as_ref());
         let filled: Vec<(usize, EventEntry, bool)> = indices
             .par_iter()
             .filter_map(|&index| {
                 let event = catalog.events.get(*self.sources.get(index)?)?;
-                let compiled = compile_event(&context, catalog, event);
+                let compiled = compile_event(&context, &classifier, catalog, event);
                 let failed = compiled.failed;
                 Some((index, event_entry(catalog, event, Some(compiled)), failed))
             })
@@ -266,14 +275,20 @@ impl Discovery {
 fn compile_all(catalog: &Catalog) -> Vec<Compiled> {
     let mut ignored = Findings::new();
     let context = SchemaContext::with_purpose(catalog, Purpose::Read, &mut ignored);
+    let classifier = Classifier::new(catalog.vocabulary.as_ref());
     catalog
         .events
         .par_iter()
-        .map(|event| compile_event(&context, catalog, event))
+        .map(|event| compile_event(&context, &classifier, catalog, event))
         .collect()
 }
 
-fn compile_event(context: &SchemaContext, catalog: &Catalog, event: &Event) -> Compiled {
+fn compile_event(
+    context: &SchemaContext,
+    classifier: &Classifier<'_>,
+    catalog: &Catalog,
+    event: &Event,
+) -> Compiled {
     let mut findings = Findings::new();
     let value = formats::compile(context, catalog, event, SchemaRole::Value, &mut findings);
     let key = formats::compile(context, catalog, event, SchemaRole::Key, &mut findings);
@@ -286,12 +301,17 @@ fn compile_event(context: &SchemaContext, catalog: &Catalog, event: &Event) -> C
         .collect();
     shared.sort();
     shared.dedup();
-    Compiled {
-        fields: value
+    let fields_of = |compiled: &Option<formats::Compiled>| {
+        let mut fields = compiled
             .as_ref()
             .map(|c| c.fields(catalog))
-            .unwrap_or_default(),
-        key_fields: key.as_ref().map(|c| c.fields(catalog)).unwrap_or_default(),
+            .unwrap_or_default();
+        classifier.classify_all(&mut fields);
+        fields
+    };
+    Compiled {
+        fields: fields_of(&value),
+        key_fields: fields_of(&key),
         shared,
         value_record: value.as_ref().and_then(|c| c.record_name()),
         key_record: key.as_ref().and_then(|c| c.record_name()),
@@ -357,6 +377,18 @@ fn event_entry(catalog: &Catalog, event: &Event, compiled: Option<Compiled>) -> 
         tags: spec.tags.clone(),
         classification: spec.classification,
         examples: spec.examples.iter().map(|e| in_folder(e)).collect(),
+        sla: spec.sla.clone(),
+        terms: spec.terms.clone(),
+        deprecation: spec.deprecation.clone().map(|mut deprecation| {
+            deprecation.replacement = deprecation.replacement.map(|written| {
+                if written.contains('/') {
+                    written
+                } else {
+                    format!("{}/{written}", event.domain)
+                }
+            });
+            deprecation
+        }),
         shared_schemas: shared,
         key_fields,
         fields,

@@ -105,7 +105,14 @@ pub fn team_with_contacts(discovery: &Discovery, id: &str) -> String {
 
 pub fn fields_table(fields: &[Field]) -> Table {
     Table {
-        headers: vec!["FIELD", "TYPE", "REQUIRED", "DEFAULT", "DOC"],
+        headers: vec![
+            "FIELD",
+            "TYPE",
+            "REQUIRED",
+            "DEFAULT",
+            "CLASSIFICATION",
+            "DOC",
+        ],
         rows: fields
             .iter()
             .map(|field| {
@@ -118,6 +125,7 @@ pub fn fields_table(fields: &[Field]) -> Table {
                         .as_ref()
                         .map(ToString::to_string)
                         .unwrap_or_default(),
+                    field.sensitivity_label(),
                     field.doc.clone().unwrap_or_default(),
                 ]
             })
@@ -192,6 +200,50 @@ pub fn show(
     }
 }
 
+/// The event's data-product terms (SLA, terms of use, deprecation), the ones it declares.
+fn product_terms(event: &EventEntry) -> Vec<(&'static str, String)> {
+    let join = |parts: &[(&str, &Option<String>)]| {
+        parts
+            .iter()
+            .filter_map(|(label, value)| value.as_deref().map(|v| format!("{label} {}", clean(v))))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut rows = Vec::new();
+    if let Some(deprecation) = &event.deprecation {
+        rows.push((
+            "deprecation",
+            join(&[
+                ("since", &deprecation.since),
+                ("sunset", &deprecation.sunset),
+                ("replaced by", &deprecation.replacement),
+            ]),
+        ));
+    }
+    if let Some(sla) = &event.sla {
+        rows.push((
+            "sla",
+            join(&[
+                ("availability", &sla.availability),
+                ("freshness", &sla.freshness),
+                ("retention", &sla.retention),
+            ]),
+        ));
+    }
+    if let Some(terms) = &event.terms {
+        for (label, value) in [
+            ("purpose", &terms.purpose),
+            ("usage", &terms.usage),
+            ("limitations", &terms.limitations),
+        ] {
+            if let Some(value) = value {
+                rows.push((label, clean(value)));
+            }
+        }
+    }
+    rows
+}
+
 fn show_event(
     discovery: &Discovery,
     event: &EventEntry,
@@ -232,7 +284,7 @@ fn show_event(
         ("shared schemas", list(&event.shared_schemas)),
         ("examples", list(&event.examples)),
     ];
-    for (label, value) in rows {
+    for (label, value) in rows.into_iter().chain(product_terms(event)) {
         let _ = writeln!(out, "  {:<15} {value}", format!("{label}:"));
     }
     let environments = if discovery.environments.is_empty() {

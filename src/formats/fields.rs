@@ -8,14 +8,14 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use apache_avro::schema::{RecordSchema, Schema};
-use prost_reflect::{Cardinality, FieldDescriptor, Kind, MessageDescriptor};
+use prost_reflect::{Cardinality, ExtensionDescriptor, FieldDescriptor, Kind, MessageDescriptor};
 use serde::Serialize;
 use serde_json::Value;
 
 use super::avro::AvroSchema;
 use super::json::JsonSchema;
 use super::protobuf::ProtoSchema;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Classification};
 use crate::tree::CatalogPath;
 
 /// One field of a schema.
@@ -35,6 +35,42 @@ pub struct Field {
     /// Whether a payload must carry it: Avro, a field without a default that is not nullable;
     /// Protobuf, `required` (proto2) only; JSON Schema, listed in `required`.
     pub required: bool,
+    /// The data-contract tags the schema gives the field, as Confluent writes them: Avro field
+    /// property and JSON Schema keyword `confluent:tags`, Protobuf `(confluent.field_meta).tags`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// How sensitive the field is (its vocabulary term's and its tags' classification, the
+    /// strictest); filled in by whoever knows the vocabulary (`Classifier`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
+}
+
+impl Field {
+    /// Its classification and tags as tables show them: `confidential (PII)`; empty for a
+    /// field with neither.
+    pub fn sensitivity_label(&self) -> String {
+        let level = self.classification.map(Classification::as_str);
+        match (level, self.tags.is_empty()) {
+            (Some(level), true) => level.to_string(),
+            (Some(level), false) => format!("{level} ({})", self.tags.join(", ")),
+            (None, false) => format!("({})", self.tags.join(", ")),
+            (None, true) => String::new(),
+        }
+    }
+}
+
+/// The property (Avro, JSON Schema) that holds a field's tags.
+pub const TAGS_PROPERTY: &str = "confluent:tags";
+
+/// The strings of a `confluent:tags` value.
+fn tag_list(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
 }
 
 /// What a walk fills in: `Docs` adds each field's doc and default, which the vocabulary check
@@ -124,6 +160,8 @@ impl<'a> AvroWalker<'a> {
                     .then(|| field.default.clone())
                     .flatten(),
                 required: field.default.is_none() && !nullable,
+                tags: tag_list(field.custom_attributes.get(TAGS_PROPERTY)),
+                classification: None,
             });
             self.walk(&field.schema, &path, depth + 1);
         }
@@ -171,6 +209,7 @@ pub fn protobuf(schema: &ProtoSchema, detail: Detail) -> Vec<Field> {
     let mut walker = ProtoWalker {
         schema,
         detail,
+        field_meta: schema.pool().get_extension_by_name(FIELD_META),
         open: HashSet::new(),
         fields: Vec::new(),
     };
@@ -178,15 +217,47 @@ pub fn protobuf(schema: &ProtoSchema, detail: Detail) -> Vec<Field> {
     walker.fields
 }
 
+/// The field option that holds Confluent's field tags (`confluent/meta.proto`).
+const FIELD_META: &str = "confluent.field_meta";
+
 struct ProtoWalker<'a> {
     schema: &'a ProtoSchema,
     detail: Detail,
+    /// `confluent.field_meta`, when the schema imports `confluent/meta.proto` (without the
+    /// import no field can carry it, and no field's options are decoded).
+    field_meta: Option<ExtensionDescriptor>,
     /// Messages being walked (a recursive type is walked once).
     open: HashSet<String>,
     fields: Vec<Field>,
 }
 
 impl ProtoWalker<'_> {
+    fn tags_of(&self, field: &FieldDescriptor) -> Vec<String> {
+        let Some(field_meta) = &self.field_meta else {
+            return Vec::new();
+        };
+        if field.field_descriptor_proto().options.is_none() {
+            return Vec::new();
+        }
+        let options = field.options();
+        if !options.has_extension(field_meta) {
+            return Vec::new();
+        }
+        match options.get_extension(field_meta).as_message() {
+            Some(meta) => meta
+                .get_field_by_name("tags")
+                .and_then(|tags| {
+                    tags.as_list().map(|tags| {
+                        tags.iter()
+                            .filter_map(|tag| tag.as_str().map(str::to_string))
+                            .collect()
+                    })
+                })
+                .unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+
     fn message(&mut self, message: &MessageDescriptor, prefix: &str, depth: usize) {
         if depth > MAX_DEPTH || !self.open.insert(message.full_name().to_string()) {
             return;
@@ -203,6 +274,8 @@ impl ProtoWalker<'_> {
                 },
                 default: None,
                 required: field.cardinality() == Cardinality::Required,
+                tags: self.tags_of(&field),
+                classification: None,
             });
             let (inner, suffix) = if field.is_map() {
                 match field.kind() {
@@ -375,6 +448,12 @@ impl JsonWalker<'_> {
                     })
                     .flatten(),
                 required: required.contains(name.as_str()),
+                tags: tag_list(
+                    property
+                        .get(TAGS_PROPERTY)
+                        .or_else(|| shown.get(TAGS_PROPERTY)),
+                ),
+                classification: None,
             });
             self.object(file, root, property, &path, depth + 1);
         }

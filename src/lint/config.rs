@@ -223,10 +223,22 @@ const DEFAULT_SERVICE: &str = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
 const DEFAULT_NAMESPACE: &str = r"(^|\.){domain}(\.|$)";
 
 /// The settings every lint check reads.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LintConfig {
     pub severities: SeverityOverrides,
     pub naming: NamingOptions,
+    /// `G009`'s `days`: how far ahead of a sunset its consumers are warned.
+    pub sunset_warning_days: u32,
+}
+
+impl Default for LintConfig {
+    fn default() -> Self {
+        LintConfig {
+            severities: SeverityOverrides::default(),
+            naming: NamingOptions::default(),
+            sunset_warning_days: super::lifecycle::DEFAULT_SUNSET_WARNING_DAYS,
+        }
+    }
 }
 
 impl LintConfig {
@@ -314,6 +326,14 @@ impl OptionContext<'_> {
                     config.naming.service = regex;
                 }
             }
+            ("G009", "days") => match value.as_u64().and_then(|days| u32::try_from(days).ok()) {
+                Some(days) => config.sunset_warning_days = days,
+                None => self.invalid(
+                    option,
+                    format!("`{value}` is not a number of days"),
+                    "write a whole number, e.g. `days: 60`".to_string(),
+                ),
+            },
             ("N004", "avro" | "protobuf" | "json") => {
                 let format = match option {
                     "avro" => Format::Avro,

@@ -7,6 +7,7 @@
 
 pub mod config;
 mod governance;
+mod lifecycle;
 mod naming;
 mod references;
 mod settings;
@@ -14,7 +15,7 @@ mod vocabulary;
 
 use rayon::prelude::*;
 
-use crate::catalog::vocabulary::VocabularyIndex;
+use crate::catalog::vocabulary::Classifier;
 use crate::catalog::{Catalog, Event, Loaded, SchemaRole};
 use crate::findings::{Finding, Findings};
 use crate::formats::{self, Compiled, SchemaContext};
@@ -47,22 +48,24 @@ pub fn lint(loaded: Loaded) -> LintOutcome {
     references::check(&catalog, &mut findings);
     naming::check_catalog(&catalog, &config.naming, &mut findings);
     vocabulary::check_definitions(&catalog, &mut findings);
-    let terms = catalog
-        .vocabulary
-        .as_ref()
-        .map(VocabularyIndex::new)
-        .filter(|index| !index.is_empty());
+    let classifier = Classifier::new(catalog.vocabulary.as_ref());
 
     let context = SchemaContext::new(&catalog, &mut findings);
     settings::check(&catalog, &mut findings);
-    if let Some(terms) = &terms {
-        vocabulary::check_shared(terms, &context, &catalog, &config.naming, &mut findings);
+    if !classifier.index.is_empty() {
+        vocabulary::check_shared(
+            &classifier,
+            &context,
+            &catalog,
+            &config.naming,
+            &mut findings,
+        );
     }
     let mut record_names = Vec::with_capacity(catalog.events.len());
     for chunk in catalog.events.chunks(EVENTS_PER_CHUNK) {
         let checks = SchemaChecks {
             naming: &config.naming,
-            terms: terms.as_ref(),
+            classifier: &classifier,
         };
         for checked in check_events(&context, &catalog, &checks, chunk) {
             findings.extend(checked.findings);
@@ -75,6 +78,8 @@ pub fn lint(loaded: Loaded) -> LintOutcome {
         .map(|names| names.value.clone())
         .collect();
     governance::check(&catalog, &value_names, &mut findings);
+    let today = time::OffsetDateTime::now_utc().date();
+    lifecycle::check(&catalog, config.sunset_warning_days, today, &mut findings);
     LintOutcome {
         findings: findings.apply(&config.severities),
         catalog,
@@ -95,8 +100,8 @@ struct CheckedEvent {
 /// What each compiled schema is checked against besides its examples.
 struct SchemaChecks<'c> {
     naming: &'c NamingOptions,
-    /// The vocabulary's names, when the catalog has one.
-    terms: Option<&'c VocabularyIndex<'c>>,
+    /// The vocabulary's names (empty without one) and what tags mean.
+    classifier: &'c Classifier<'c>,
 }
 
 /// Compiles each event's value and key schemas, checks its examples and its schema's names,
@@ -117,21 +122,24 @@ fn check_events(
                 naming::check_schema(event, compiled, checks.naming, &mut findings);
             }
             let key = formats::compile(context, catalog, event, SchemaRole::Key, &mut findings);
-            if let Some(terms) = checks.terms {
-                for (role, compiled) in [(SchemaRole::Value, &value), (SchemaRole::Key, &key)] {
-                    if let Some(compiled) = compiled {
-                        let naming = checks.naming;
-                        vocabulary::check_schema(
-                            terms,
-                            catalog,
-                            event,
-                            role,
-                            compiled,
-                            naming,
-                            &mut findings,
-                        );
-                    }
+            let mut strictest = None;
+            for (role, compiled) in [(SchemaRole::Value, &value), (SchemaRole::Key, &key)] {
+                if let Some(compiled) = compiled {
+                    let naming = checks.naming;
+                    let sensitive = vocabulary::check_schema(
+                        checks.classifier,
+                        catalog,
+                        event,
+                        role,
+                        compiled,
+                        naming,
+                        &mut findings,
+                    );
+                    strictest = vocabulary::stricter(strictest, sensitive);
                 }
+            }
+            if let Some(sensitive) = strictest {
+                vocabulary::check_classification(event, &sensitive, &mut findings);
             }
             CheckedEvent {
                 findings,

@@ -1,15 +1,31 @@
 //! Checks of `evcat.yaml` beyond its JSON Schema: environments have distinct names, each names
 //! exactly one registry (an embedded folder serves one environment only), and no secret is
-//! written in the file.
+//! written in the file; the governance team that reviews it is a declared team.
 
 use crate::catalog::{Catalog, SETTINGS_FILE};
-use crate::findings::{finding, Findings, Site};
+use crate::findings::{closest, finding, Findings, Site};
 use crate::rules;
 use crate::source::Seg;
 use crate::tree::CatalogPath;
 
 pub fn check(catalog: &Catalog, findings: &mut Findings) {
     let file = CatalogPath::root().child(SETTINGS_FILE);
+    if let Some(team) = &catalog.settings.review.governance {
+        if !catalog.settings.teams.contains_key(team) {
+            let teams: Vec<&String> = catalog.settings.teams.keys().collect();
+            findings.push(
+                finding(
+                    rules::UNKNOWN_TEAM,
+                    Site::value(&file, vec![Seg::key("review"), Seg::key("governance")]),
+                    format!("governance team `{team}` is not a team declared under `teams:`"),
+                )
+                .with_help(match closest(team, &teams) {
+                    Some(known) => format!("did you mean `{known}`?"),
+                    None => "declare it under `teams:`".to_string(),
+                }),
+            );
+        }
+    }
     let environments = &catalog.settings.environments;
     for (index, environment) in environments.iter().enumerate() {
         let at = |keys: &[&str]| -> Vec<Seg> {

@@ -5,9 +5,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::catalog::vocabulary::{fold, NameUse, Term, VocabularyIndex, VOCABULARY_FILE};
-use crate::catalog::{Catalog, Event, Format, SchemaRole, SETTINGS_FILE};
+use crate::catalog::vocabulary::{fold, Classifier, NameUse, Term, VOCABULARY_FILE};
+use crate::catalog::{Catalog, Classification, Event, Format, SchemaRole, SETTINGS_FILE};
 use crate::findings::{closest, finding, Findings, Site};
+use crate::formats::fields::{Field, TAGS_PROPERTY};
 use crate::formats::{self, Compiled, SchemaContext};
 use crate::rules;
 use crate::source::Seg;
@@ -251,25 +252,26 @@ fn type_matches(format: Format, expected: &str, actual: &str) -> bool {
 /// reported there; Avro and JSON Schema shared files are checked on their own
 /// ([`check_shared`]), so their fields are skipped here; a Protobuf import's fields (imports
 /// are compiled only with the events that use them) are reported at the event's `schema:`.
+/// Returns the schema's most sensitive field, shared ones included.
 pub fn check_schema(
-    index: &VocabularyIndex<'_>,
+    classifier: &Classifier<'_>,
     catalog: &Catalog,
     event: &Event,
     role: SchemaRole,
     compiled: &Compiled,
     naming: &NamingOptions,
     findings: &mut Findings,
-) {
+) -> Option<Sensitive> {
     let elsewhere = (compiled.format() == Format::Protobuf)
         .then(|| formats::declaration(event, role))
         .flatten()
         .map(|declaration| Site::value(&event.file, declaration.key_path("schema")));
-    check_fields(index, catalog, compiled, naming, elsewhere, findings);
+    check_fields(classifier, catalog, compiled, naming, elsewhere, findings)
 }
 
 /// The shared Avro and JSON Schema files, each once, at their own lines.
 pub fn check_shared(
-    index: &VocabularyIndex<'_>,
+    classifier: &Classifier<'_>,
     context: &SchemaContext,
     catalog: &Catalog,
     naming: &NamingOptions,
@@ -277,60 +279,167 @@ pub fn check_shared(
 ) {
     for path in &catalog.shared_files {
         if let Some(compiled) = formats::compile_shared(context, catalog, path) {
-            check_fields(index, catalog, &compiled, naming, None, findings);
+            check_fields(classifier, catalog, &compiled, naming, None, findings);
         }
     }
 }
 
-/// Every field of `compiled` the vocabulary knows by name. A field its file does not declare
-/// is reported at `elsewhere`, or skipped without it.
+/// A schema's most sensitive field: its path, classification and what classified it.
+#[derive(Debug)]
+pub struct Sensitive {
+    pub path: String,
+    pub level: Classification,
+    pub because: String,
+}
+
+/// Every field of `compiled` the vocabulary knows by name, and the most sensitive one. A
+/// field its file does not declare is reported at `elsewhere`, or skipped without it.
 fn check_fields(
-    index: &VocabularyIndex<'_>,
+    classifier: &Classifier<'_>,
     catalog: &Catalog,
     compiled: &Compiled,
     naming: &NamingOptions,
     elsewhere: Option<Site>,
     findings: &mut Findings,
-) {
+) -> Option<Sensitive> {
     let format = compiled.format();
     let case = naming.field_case.get(&format).copied().unwrap_or(Case::Any);
     // Where the file declares each name, in order (same-named fields come in the same order
     // from both walks); looked up only once a field has a problem, as most schemas have none.
     let mut declared: Option<HashMap<String, Vec<Site>>> = None;
     let mut folded = String::new();
+    let mut strictest: Option<Sensitive> = None;
     let fields = compiled.fields_with(catalog, formats::fields::Detail::Types);
     for (position, field) in fields.iter().enumerate() {
-        let Some(found) = index.lookup_with(&field.name, &mut folded) else {
+        let found = classifier.index.lookup_with(&field.name, &mut folded);
+        if let Some((level, because)) = classifier.classify(field, found.as_ref()) {
+            if strictest.as_ref().is_none_or(|held| held.level < level) {
+                strictest = Some(Sensitive {
+                    path: field.path.clone(),
+                    level,
+                    because,
+                });
+            }
+        }
+        let Some(found) = found else {
             continue;
         };
-        let Some((rule, message, help)) =
-            describe(format, case, &found, &field.name, &field.type_name)
-        else {
-            continue;
-        };
-        let same_name_before = fields[..position]
-            .iter()
-            .filter(|earlier| earlier.name == field.name)
-            .count();
-        let own_site = declared
-            .get_or_insert_with(|| declared_names(compiled))
-            .get(&field.name)
-            .and_then(|sites| sites.get(same_name_before))
-            .cloned();
-        let (site, whose) = match (own_site, &elsewhere) {
-            (Some(site), _) => (site, ""),
-            (None, Some(elsewhere)) => (elsewhere.clone(), " (in an imported type)"),
-            (None, None) => continue,
-        };
-        findings.push(
-            finding(
-                rule,
-                site,
-                format!("{format} field `{}`{whose}: {message}", field.path),
-            )
-            .with_help(help),
-        );
+        let problems = describe(format, case, &found, field)
+            .into_iter()
+            .chain(untagged(&found, field));
+        for (rule, message, help) in problems {
+            let same_name_before = fields[..position]
+                .iter()
+                .filter(|earlier| earlier.name == field.name)
+                .count();
+            let own_site = declared
+                .get_or_insert_with(|| declared_names(compiled))
+                .get(&field.name)
+                .and_then(|sites| sites.get(same_name_before))
+                .cloned();
+            let (site, whose) = match (own_site, &elsewhere) {
+                (Some(site), _) => (site, ""),
+                (None, Some(elsewhere)) => (elsewhere.clone(), " (in an imported type)"),
+                (None, None) => continue,
+            };
+            findings.push(
+                finding(
+                    rule,
+                    site,
+                    format!("{format} field `{}`{whose}: {message}", field.path),
+                )
+                .with_help(help),
+            );
+        }
     }
+    strictest
+}
+
+/// The stricter of two schemas' most sensitive fields (the first on a tie).
+pub fn stricter(held: Option<Sensitive>, other: Option<Sensitive>) -> Option<Sensitive> {
+    match (held, other) {
+        (Some(held), Some(other)) if other.level > held.level => Some(other),
+        (None, other) => other,
+        (held, _) => held,
+    }
+}
+
+/// `G007`: the event is classified at least as strictly as its most sensitive field (an event
+/// without a classification counts as internal).
+pub fn check_classification(event: &Event, sensitive: &Sensitive, findings: &mut Findings) {
+    let declared = event.spec.classification;
+    let level = declared.unwrap_or(Classification::Internal);
+    if level >= sensitive.level {
+        return;
+    }
+    let (site, said) = match declared {
+        Some(declared) => (
+            Site::value(&event.file, vec![Seg::key("classification")]),
+            format!("is `{declared}`"),
+        ),
+        None => (
+            Site::key(&event.file, vec![]),
+            "has no classification (so counts as `internal`)".to_string(),
+        ),
+    };
+    findings.push(
+        finding(
+            rules::CLASSIFICATION_TOO_WEAK,
+            site,
+            format!(
+                "event `{}` {said}, but its field `{}` is {} ({})",
+                event.spec.name, sensitive.path, sensitive.level, sensitive.because
+            ),
+        )
+        .with_help(format!(
+            "set `classification: {}` (or stricter) on the event",
+            sensitive.level
+        )),
+    );
+}
+
+/// `V004`: a field of a term whose fields carry tags (the term's `tags`, or any tag for a
+/// confidential or restricted term) that does not.
+fn untagged(found: &NameUse<'_>, field: &Field) -> Option<(&'static rules::Rule, String, String)> {
+    let required = found.term.required_tags()?;
+    let term = found.term;
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|tag| !field.tags.contains(tag))
+        .map(String::as_str)
+        .collect();
+    let wanted = if required.is_empty() {
+        if !field.tags.is_empty() {
+            return None;
+        }
+        format!(
+            "term {} is {}, so its fields carry a tag",
+            term.name,
+            term.classification
+                .map_or("classified", Classification::as_str)
+        )
+    } else if missing.is_empty() {
+        return None;
+    } else {
+        format!(
+            "term {}'s fields are tagged {}",
+            term.name,
+            missing.join(", ")
+        )
+    };
+    let tags = if required.is_empty() {
+        vec!["PII"]
+    } else {
+        missing
+    };
+    Some((
+        rules::VOCABULARY_UNTAGGED,
+        format!("{wanted}, and this one is not"),
+        format!(
+            "tag the field: `\"{TAGS_PROPERTY}\": {tags:?}` in Avro and JSON Schema, \
+             `[(confluent.field_meta).tags = {tags:?}]` in Protobuf (import \"confluent/meta.proto\")"
+        ),
+    ))
 }
 
 /// Where a compiled schema's own file declares each field name, in declaration order.
@@ -347,9 +456,9 @@ fn describe(
     format: Format,
     case: Case,
     found: &NameUse<'_>,
-    name: &str,
-    type_name: &str,
+    field: &Field,
 ) -> Option<(&'static rules::Rule, String, String)> {
+    let (name, type_name) = (field.name.as_str(), field.type_name.as_str());
     let term = found.term;
     let about = format!(
         "{}{}",

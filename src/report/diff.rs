@@ -97,7 +97,30 @@ pub fn markdown(baseline: &str, changes: &[EventChange]) -> String {
             escape(&change.consumers.join(", "))
         );
     }
+    approvals(&mut out, changes);
     out
+}
+
+/// Who must approve each breaking change: the event's owner and its consumers' teams.
+fn approvals(out: &mut String, changes: &[EventChange]) {
+    let breaking: Vec<&EventChange> = changes.iter().filter(|change| change.breaking).collect();
+    if breaking.is_empty() {
+        return;
+    }
+    out.push_str("\n**Approvals needed for breaking changes**\n\n");
+    for change in breaking {
+        let teams: Vec<String> = change
+            .approvers
+            .iter()
+            .map(|approver| approver.describe("`"))
+            .collect();
+        let teams = if teams.is_empty() {
+            "no owner or consuming team is known: set `owner:` on the event or its domain".into()
+        } else {
+            teams.join("; ")
+        };
+        let _ = writeln!(out, "- `{}`: {}", change.event, escape(&teams));
+    }
 }
 
 /// Keeps table cells intact.

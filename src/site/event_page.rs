@@ -18,7 +18,19 @@ pub fn event(site: &Site<'_>, event: &EventEntry, history: Option<&EventHistory>
     let content = html! {
         h1 { (event.name) }
         @if deprecated {
-            p.deprecated { "Deprecated: do not start consuming this event." }
+            p.deprecated {
+                "Deprecated: do not start consuming this event."
+                @if let Some(deprecation) = &event.deprecation {
+                    @if let Some(sunset) = &deprecation.sunset { " Sunset: " (sunset) "." }
+                    @if let Some(replacement) = &deprecation.replacement {
+                        " Move to "
+                        @if site.discovery.event(replacement).is_some() {
+                            a href=(path.link(&PagePath::event(replacement))) { (replacement) }
+                        } @else { (replacement) }
+                        "."
+                    }
+                }
+            }
         }
         @if let Some(summary) = &event.summary { p { (summary) } }
         @if let Some(description) = &event.description { (markdown(description)) }
@@ -118,7 +130,27 @@ fn facts(site: &Site<'_>, path: &PagePath, event: &EventEntry) -> Markup {
             }
             @if !event.tags.is_empty() { dt { "Tags" } dd { (event.tags.join(", ")) } }
             @if let Some(classification) = &event.classification {
-                dt { "Classification" } dd { (format!("{classification:?}").to_lowercase()) }
+                dt { "Classification" } dd { (classification.as_str()) }
+            }
+            @if let Some(sla) = &event.sla {
+                dt { "SLA" }
+                dd {
+                    @for (label, value) in [("availability", &sla.availability), ("freshness", &sla.freshness), ("retention", &sla.retention)] {
+                        @if let Some(value) = value { (label) " " strong { (value) } " " }
+                    }
+                }
+            }
+            @if let Some(terms) = &event.terms {
+                @for (label, value) in [("Purpose", &terms.purpose), ("Usage", &terms.usage), ("Limitations", &terms.limitations)] {
+                    @if let Some(value) = value { dt { (label) } dd { (value) } }
+                }
+            }
+            @if let Some(deprecation) = &event.deprecation {
+                dt { "Deprecation" }
+                dd {
+                    @if let Some(since) = &deprecation.since { "since " (since) " " }
+                    @if let Some(sunset) = &deprecation.sunset { "· sunset " (sunset) " " }
+                }
             }
         }
     }
@@ -149,7 +181,7 @@ pub fn field_table(fields: &[Field]) -> Markup {
             p { "No fields (the schema did not compile, or has none): run " code { "evcat lint" } "." }
         } @else {
             div.table { table {
-                thead { tr { th { "Field" } th { "Type" } th { "Required" } th { "Default" } th { "Doc" } } }
+                thead { tr { th { "Field" } th { "Type" } th { "Required" } th { "Default" } th { "Classification" } th { "Doc" } } }
                 tbody {
                     @for field in fields {
                         tr {
@@ -157,6 +189,9 @@ pub fn field_table(fields: &[Field]) -> Markup {
                             td { code { (field.type_name) } }
                             td { (if field.required { "yes" } else { "no" }) }
                             td { @if let Some(default) = &field.default { code { (default.to_string()) } } }
+                            td { @if field.classification.is_some() || !field.tags.is_empty() {
+                                span.classified { (field.sensitivity_label()) }
+                            } }
                             td { (field.doc.as_deref().unwrap_or("")) }
                         }
                     }

@@ -205,12 +205,14 @@ fn shared_fields(catalog: &Catalog, discovery: &Discovery) -> HashMap<String, Ve
         crate::formats::Purpose::Read,
         &mut ignored,
     );
+    let classifier = crate::catalog::vocabulary::Classifier::new(catalog.vocabulary.as_ref());
     discovery
         .schemas
         .par_iter()
         .filter_map(|schema| {
             let path = crate::tree::CatalogPath::parse(&schema.path).ok()?;
-            let fields = crate::formats::shared_fields(&context, catalog, &path)?;
+            let mut fields = crate::formats::shared_fields(&context, catalog, &path)?;
+            classifier.classify_all(&mut fields);
             Some((schema.path.clone(), fields))
         })
         .collect()

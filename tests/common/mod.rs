@@ -53,6 +53,16 @@ impl Fixture {
         self.write(relative, text.replacen(from, to, 1))
     }
 
+    /// The 1-based line of the first line of `relative` that contains `needle`.
+    pub fn line_of(&self, relative: &str, needle: &str) -> u64 {
+        let text = self.read(relative);
+        let index = text
+            .lines()
+            .position(|line| line.contains(needle))
+            .unwrap_or_else(|| panic!("`{needle}` is not in {relative}"));
+        index as u64 + 1
+    }
+
     pub fn remove(&self, relative: &str) -> &Self {
         let path = self.path(relative);
         if path.is_dir() {

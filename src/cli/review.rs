@@ -1,0 +1,133 @@
+//! `evcat codeowners`: generate the catalog's CODEOWNERS, write it, or (`--check`) compare it
+//! with the file on disk for CI.
+
+use std::path::{Path, PathBuf};
+
+use super::commands::{catalog_root, load_catalog_at};
+use super::output::write_file;
+use super::{CliError, Ui, EXIT_FINDINGS, EXIT_OK};
+use crate::catalog::CodeHost;
+use crate::review::codeowners;
+
+/// Where CODEOWNERS goes by default: where the catalog's code host looks for it.
+fn default_output(root: &Path, host: CodeHost) -> PathBuf {
+    match host {
+        CodeHost::Github => root.join(".github").join("CODEOWNERS"),
+        CodeHost::Gitlab => root.join(".gitlab").join("CODEOWNERS"),
+    }
+}
+
+/// Files CODEOWNERS may name are at most this big (a 50,000-event catalog's is ~4 MiB).
+const MAX_CODEOWNERS_BYTES: u64 = 64 * 1024 * 1024;
+
+pub fn codeowners(
+    catalog: Option<&Path>,
+    check: bool,
+    output: Option<&Path>,
+    ui: &Ui,
+) -> Result<u8, CliError> {
+    let root = catalog_root(catalog)?;
+    let loaded = load_catalog_at(&root)?;
+    let catalog = &loaded.catalog;
+    // Paths in CODEOWNERS are relative to the repository, which may hold the catalog in a folder.
+    let prefix = crate::git::CatalogRepository::discover(&root)
+        .map(|repository| repository.prefix().to_string())
+        .unwrap_or_default();
+    let prefix = if prefix.is_empty() {
+        prefix
+    } else {
+        format!("{prefix}/")
+    };
+    let generated = codeowners::generate(catalog, &prefix);
+    if !ui.quiet {
+        let host = catalog.settings.review.host;
+        for team in &generated.without_handle {
+            eprintln!(
+                "warning: team `{team}` has no {} handle in evcat.yaml: what it owns has no \
+                 reviewer from it (add `{}: \"@org/team\"` to the team)",
+                host_key(host),
+                host_key(host)
+            );
+        }
+    }
+    let path = match output {
+        Some(path) if path == Path::new("-") => return print(&generated.text, check),
+        Some(path) => path.to_path_buf(),
+        None => default_output(&root, catalog.settings.review.host),
+    };
+    if check {
+        return compare(&path, &generated.text);
+    }
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|source| CliError::WriteReport {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    write_file(&path, &generated.text)?;
+    if !ui.quiet {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(EXIT_OK)
+}
+
+fn host_key(host: CodeHost) -> &'static str {
+    match host {
+        CodeHost::Github => "github",
+        CodeHost::Gitlab => "gitlab",
+    }
+}
+
+fn print(text: &str, check: bool) -> Result<u8, CliError> {
+    if check {
+        return Err(CliError::CodeownersCheckNeedsFile);
+    }
+    use std::io::Write;
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(EXIT_OK)
+}
+
+/// `--check`: exit 1, printing the difference, when the file is not what the catalog says.
+fn compare(path: &Path, generated: &str) -> Result<u8, CliError> {
+    let on_disk = match read_limited(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            println!(
+                "{} is missing; `evcat codeowners` writes it",
+                path.display()
+            );
+            return Ok(EXIT_FINDINGS);
+        }
+        Err(source) => {
+            return Err(CliError::ReadCodeowners {
+                path: path.display().to_string(),
+                source,
+            })
+        }
+    };
+    let difference = codeowners::difference(&on_disk, generated);
+    if difference.is_empty() {
+        println!("{} is up to date", path.display());
+        return Ok(EXIT_OK);
+    }
+    println!(
+        "{} differs from what the catalog says (- on disk, + expected):",
+        path.display()
+    );
+    for line in difference {
+        println!("  {line}");
+    }
+    println!("run `evcat codeowners` to regenerate it");
+    Ok(EXIT_FINDINGS)
+}
+
+fn read_limited(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut text = String::new();
+    file.take(MAX_CODEOWNERS_BYTES).read_to_string(&mut text)?;
+    Ok(text)
+}
