@@ -580,3 +580,21 @@ fn the_example_lints_clean_with_its_governance_and_its_codeowners_is_current() {
     let text = fixture.read(".github/CODEOWNERS");
     assert!(text.contains("/catalog-example/vocabulary.yaml @acme/platform"));
 }
+
+#[test]
+fn the_governance_team_must_be_declared() {
+    let fixture = Fixture::example();
+    fixture.replace(
+        "evcat.yaml",
+        "governance: platform-team",
+        "governance: platfrom-team",
+    );
+    let outcome = fixture.lint(&[]);
+    assert_eq!(outcome.code, 1);
+    let finding = outcome.expect(
+        "R001",
+        "evcat.yaml",
+        fixture.line_of("evcat.yaml", "governance:"),
+    );
+    assert_eq!(finding["help"], "did you mean `platform-team`?");
+}

@@ -82,7 +82,7 @@ pub struct GraphScope {
 }
 
 /// Loads the catalog; findings do not stop discovery, they are mentioned once.
-fn load(catalog: Option<&Path>, ui: &Ui) -> Result<Catalog, CliError> {
+pub(super) fn load(catalog: Option<&Path>, ui: &Ui) -> Result<Catalog, CliError> {
     let root = catalog_root(catalog)?;
     let loaded = load_catalog_at(&root)?;
     if !loaded.findings.is_empty() && !ui.quiet {
@@ -95,7 +95,7 @@ fn load(catalog: Option<&Path>, ui: &Ui) -> Result<Catalog, CliError> {
     Ok(loaded.catalog)
 }
 
-fn warn_incomplete(discovery: &Discovery, ui: &Ui) {
+pub(super) fn warn_incomplete(discovery: &Discovery, ui: &Ui) {
     if discovery.incomplete && !ui.quiet {
         eprintln!(
             "warning: some schemas do not compile, their fields are missing; run `evcat lint`"

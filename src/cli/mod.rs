@@ -13,6 +13,7 @@ use miette::Diagnostic;
 
 mod commands;
 mod explore;
+mod export;
 mod output;
 mod review;
 mod site;
@@ -190,6 +191,9 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// Export the catalog for other tools.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// List events, services, domains, teams, topics or shared schemas, with filters.
     List {
         #[arg(value_enum)]
@@ -476,6 +480,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
             deny_warnings,
         } => commands::lint(catalog, &report, &ui, deny_warnings),
         Command::Rules { rule, format } => commands::list_rules(rule.as_deref(), format),
+        Command::Export(command) => export::export(catalog, &command, &ui),
         Command::Codeowners { check, output } => {
             review::codeowners(catalog, check, output.as_deref(), &ui)
         }

@@ -128,6 +128,10 @@ pub struct TeamEntry {
     pub name: Option<String>,
     pub email: Option<String>,
     pub slack: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub github: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gitlab: Option<String>,
     pub domains: Vec<String>,
     pub services: Vec<String>,
     pub events: Vec<String>,
@@ -486,6 +490,8 @@ fn team_entries(catalog: &Catalog, discovery: &Discovery) -> Vec<TeamEntry> {
                 name: declared.and_then(|team| team.name.clone()),
                 email: declared.and_then(|team| team.email.clone()),
                 slack: declared.and_then(|team| team.slack.clone()),
+                github: declared.and_then(|team| team.github.clone()),
+                gitlab: declared.and_then(|team| team.gitlab.clone()),
                 domains: Vec::new(),
                 services: Vec::new(),
                 events: Vec::new(),

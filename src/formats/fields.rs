@@ -5,7 +5,7 @@
 //! values); a type that contains itself is walked once.
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use apache_avro::schema::{RecordSchema, Schema};
 use prost_reflect::{Cardinality, ExtensionDescriptor, FieldDescriptor, Kind, MessageDescriptor};
@@ -323,7 +323,7 @@ pub fn json(schema: &JsonSchema, catalog: &Catalog, detail: Detail) -> Vec<Field
         open: HashSet::new(),
         documents: HashMap::new(),
     };
-    let root = Rc::new(schema.value().clone());
+    let root = schema.shared_value();
     walker.object(schema.path(), &root, &root, "", 0);
     walker.fields
 }
@@ -335,13 +335,13 @@ struct JsonWalker<'c> {
     /// `$ref`s being walked (file and pointer), so a recursive schema is walked once.
     open: HashSet<String>,
     /// Other catalog files `$ref`s lead to, each read and parsed once.
-    documents: HashMap<CatalogPath, Rc<Value>>,
+    documents: HashMap<CatalogPath, Arc<Value>>,
 }
 
 /// Where a `$ref` leads: the file and document it is in, and the JSON pointer into it.
 struct Target {
     file: CatalogPath,
-    root: Rc<Value>,
+    root: Arc<Value>,
     pointer: String,
 }
 
@@ -352,22 +352,22 @@ impl Target {
 }
 
 impl JsonWalker<'_> {
-    fn document(&mut self, path: &CatalogPath) -> Option<Rc<Value>> {
+    fn document(&mut self, path: &CatalogPath) -> Option<Arc<Value>> {
         if let Some(document) = self.documents.get(path) {
             return Some(document.clone());
         }
         let text = self.catalog.read_text(path).ok()?;
-        let document = Rc::new(serde_json::from_str(&text).ok()?);
-        self.documents.insert(path.clone(), Rc::clone(&document));
+        let document = Arc::new(serde_json::from_str(&text).ok()?);
+        self.documents.insert(path.clone(), Arc::clone(&document));
         Some(document)
     }
 
     /// Follows `$ref` (in the same document or another catalog file) to where it leads.
-    fn follow(&mut self, file: &CatalogPath, root: &Rc<Value>, schema: &Value) -> Option<Target> {
+    fn follow(&mut self, file: &CatalogPath, root: &Arc<Value>, schema: &Value) -> Option<Target> {
         let reference = schema.get("$ref")?.as_str()?;
         let (target, pointer) = reference.split_once('#').unwrap_or((reference, ""));
         let (file, root) = if target.is_empty() {
-            (file.clone(), Rc::clone(root))
+            (file.clone(), Arc::clone(root))
         } else {
             let path = file.parent().join(target).ok()?;
             let document = self.document(&path)?;
@@ -383,7 +383,7 @@ impl JsonWalker<'_> {
     fn object(
         &mut self,
         file: &CatalogPath,
-        root: &Rc<Value>,
+        root: &Arc<Value>,
         schema: &Value,
         prefix: &str,
         depth: usize,

@@ -24,7 +24,8 @@ const BASE_SCHEME: &str = "file:///";
 
 pub struct JsonSchema {
     path: CatalogPath,
-    schema: Value,
+    /// Shared, so walks of its fields hold it without a copy.
+    schema: Arc<Value>,
     /// `None` when compiled for reading only (discovery), which never checks payloads.
     validator: Option<Validator>,
 }
@@ -149,7 +150,7 @@ pub fn compile(
     if purpose == super::Purpose::Read {
         return Some(JsonSchema {
             path: path.clone(),
-            schema,
+            schema: Arc::new(schema),
             validator: None,
         });
     }
@@ -169,7 +170,7 @@ pub fn compile(
     match built {
         Ok(validator) => Some(JsonSchema {
             path: path.clone(),
-            schema,
+            schema: Arc::new(schema),
             validator: Some(validator),
         }),
         Err(error) => {
@@ -401,9 +402,14 @@ impl JsonSchema {
     pub fn for_reading(path: CatalogPath, schema: Value) -> JsonSchema {
         JsonSchema {
             path,
-            schema,
+            schema: Arc::new(schema),
             validator: None,
         }
+    }
+
+    /// The document, shared.
+    pub fn shared_value(&self) -> Arc<Value> {
+        Arc::clone(&self.schema)
     }
 
     pub fn schema(&self) -> &Value {
