@@ -74,11 +74,39 @@ fn tag_list(value: Option<&Value>) -> Vec<String> {
 }
 
 /// What a walk fills in: `Docs` adds each field's doc and default, which the vocabulary check
-/// (a lookup by name and type per field, on every lint) does without.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Detail {
+/// (a lookup by name and type per field, on every lint) does without; `Tags` keeps only the
+/// fields that carry tags, without types (all that classifies a field when there is no
+/// vocabulary, on every lint).
+#[derive(Clone, Copy)]
+pub enum Detail<'f> {
     Docs,
-    Types,
+    /// Types, of the fields that carry tags or whose name `named` accepts (the vocabulary's
+    /// names: the others are not built at all).
+    Named(&'f dyn Fn(&str) -> bool),
+    Tags,
+}
+
+impl Detail<'_> {
+    /// Whether the field `name` with `tags` is kept.
+    fn keeps(self, name: &str, tags: &[String]) -> bool {
+        match self {
+            Detail::Docs => true,
+            Detail::Named(named) => !tags.is_empty() || named(name),
+            Detail::Tags => !tags.is_empty(),
+        }
+    }
+
+    fn docs(self) -> bool {
+        matches!(self, Detail::Docs)
+    }
+
+    /// The field's type, unless the walk does without.
+    fn type_name(self, name: impl FnOnce() -> String) -> String {
+        match self {
+            Detail::Tags => String::new(),
+            Detail::Docs | Detail::Named(_) => name(),
+        }
+    }
 }
 
 /// How deep nested types are walked: a bound for pathological schemas, far beyond real ones.
@@ -92,7 +120,7 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-pub fn avro(schema: &AvroSchema, detail: Detail) -> Vec<Field> {
+pub fn avro(schema: &AvroSchema, detail: Detail<'_>) -> Vec<Field> {
     let mut walker = AvroWalker {
         schema,
         detail,
@@ -103,15 +131,15 @@ pub fn avro(schema: &AvroSchema, detail: Detail) -> Vec<Field> {
     walker.fields
 }
 
-struct AvroWalker<'a> {
+struct AvroWalker<'a, 'f> {
     schema: &'a AvroSchema,
-    detail: Detail,
+    detail: Detail<'f>,
     fields: Vec<Field>,
     /// Records being walked (a recursive type is walked once).
     open: HashSet<String>,
 }
 
-impl<'a> AvroWalker<'a> {
+impl<'a> AvroWalker<'a, '_> {
     fn resolve(&self, schema: &'a Schema) -> &'a Schema {
         match schema {
             Schema::Ref { name } => self
@@ -149,18 +177,19 @@ impl<'a> AvroWalker<'a> {
             let path = join(prefix, &field.name);
             let nullable = matches!(&field.schema, Schema::Union(union)
                 if union.variants().iter().any(|variant| matches!(variant, Schema::Null)));
+            let tags = tag_list(field.custom_attributes.get(TAGS_PROPERTY));
+            if !self.detail.keeps(&field.name, &tags) {
+                self.walk(&field.schema, &path, depth + 1);
+                continue;
+            }
             self.fields.push(Field {
                 path: path.clone(),
                 name: field.name.clone(),
-                type_name: avro_type_name(&field.schema),
-                doc: (self.detail == Detail::Docs)
-                    .then(|| field.doc.clone())
-                    .flatten(),
-                default: (self.detail == Detail::Docs)
-                    .then(|| field.default.clone())
-                    .flatten(),
+                type_name: self.detail.type_name(|| avro_type_name(&field.schema)),
+                doc: self.detail.docs().then(|| field.doc.clone()).flatten(),
+                default: self.detail.docs().then(|| field.default.clone()).flatten(),
                 required: field.default.is_none() && !nullable,
-                tags: tag_list(field.custom_attributes.get(TAGS_PROPERTY)),
+                tags,
                 classification: None,
             });
             self.walk(&field.schema, &path, depth + 1);
@@ -205,11 +234,16 @@ fn avro_type_name(schema: &Schema) -> String {
     }
 }
 
-pub fn protobuf(schema: &ProtoSchema, detail: Detail) -> Vec<Field> {
+pub fn protobuf(schema: &ProtoSchema, detail: Detail<'_>) -> Vec<Field> {
+    let field_meta = schema.pool().get_extension_by_name(FIELD_META);
+    if matches!(detail, Detail::Tags) && field_meta.is_none() {
+        // Without confluent/meta.proto no field can carry tags.
+        return Vec::new();
+    }
     let mut walker = ProtoWalker {
         schema,
         detail,
-        field_meta: schema.pool().get_extension_by_name(FIELD_META),
+        field_meta,
         open: HashSet::new(),
         fields: Vec::new(),
     };
@@ -220,9 +254,9 @@ pub fn protobuf(schema: &ProtoSchema, detail: Detail) -> Vec<Field> {
 /// The field option that holds Confluent's field tags (`confluent/meta.proto`).
 const FIELD_META: &str = "confluent.field_meta";
 
-struct ProtoWalker<'a> {
+struct ProtoWalker<'a, 'f> {
     schema: &'a ProtoSchema,
-    detail: Detail,
+    detail: Detail<'f>,
     /// `confluent.field_meta`, when the schema imports `confluent/meta.proto` (without the
     /// import no field can carry it, and no field's options are decoded).
     field_meta: Option<ExtensionDescriptor>,
@@ -231,7 +265,7 @@ struct ProtoWalker<'a> {
     fields: Vec<Field>,
 }
 
-impl ProtoWalker<'_> {
+impl ProtoWalker<'_, '_> {
     fn tags_of(&self, field: &FieldDescriptor) -> Vec<String> {
         let Some(field_meta) = &self.field_meta else {
             return Vec::new();
@@ -264,19 +298,23 @@ impl ProtoWalker<'_> {
         }
         for field in message.fields() {
             let path = join(prefix, field.name());
-            self.fields.push(Field {
-                path: path.clone(),
-                name: field.name().to_string(),
-                type_name: proto_type_name(&field),
-                doc: match self.detail {
-                    Detail::Docs => self.schema.comment_of(&field),
-                    Detail::Types => None,
-                },
-                default: None,
-                required: field.cardinality() == Cardinality::Required,
-                tags: self.tags_of(&field),
-                classification: None,
-            });
+            let tags = self.tags_of(&field);
+            if self.detail.keeps(field.name(), &tags) {
+                self.fields.push(Field {
+                    path: path.clone(),
+                    name: field.name().to_string(),
+                    type_name: self.detail.type_name(|| proto_type_name(&field)),
+                    doc: self
+                        .detail
+                        .docs()
+                        .then(|| self.schema.comment_of(&field))
+                        .flatten(),
+                    default: None,
+                    required: field.cardinality() == Cardinality::Required,
+                    tags,
+                    classification: None,
+                });
+            }
             let (inner, suffix) = if field.is_map() {
                 match field.kind() {
                     Kind::Message(entry) => (entry.map_entry_value_field().kind(), "{}"),
@@ -315,7 +353,7 @@ fn proto_type_name(field: &FieldDescriptor) -> String {
     }
 }
 
-pub fn json(schema: &JsonSchema, catalog: &Catalog, detail: Detail) -> Vec<Field> {
+pub fn json(schema: &JsonSchema, catalog: &Catalog, detail: Detail<'_>) -> Vec<Field> {
     let mut walker = JsonWalker {
         catalog,
         detail,
@@ -328,9 +366,9 @@ pub fn json(schema: &JsonSchema, catalog: &Catalog, detail: Detail) -> Vec<Field
     walker.fields
 }
 
-struct JsonWalker<'c> {
+struct JsonWalker<'c, 'f> {
     catalog: &'c Catalog,
-    detail: Detail,
+    detail: Detail<'f>,
     fields: Vec<Field>,
     /// `$ref`s being walked (file and pointer), so a recursive schema is walked once.
     open: HashSet<String>,
@@ -351,7 +389,7 @@ impl Target {
     }
 }
 
-impl JsonWalker<'_> {
+impl JsonWalker<'_, '_> {
     fn document(&mut self, path: &CatalogPath) -> Option<Arc<Value>> {
         if let Some(document) = self.documents.get(path) {
             return Some(document.clone());
@@ -430,16 +468,29 @@ impl JsonWalker<'_> {
             let path = join(prefix, name);
             let target = self.follow(file, root, property);
             let shown = target.as_ref().and_then(Target::schema).unwrap_or(property);
+            let tags = tag_list(
+                property
+                    .get(TAGS_PROPERTY)
+                    .or_else(|| shown.get(TAGS_PROPERTY)),
+            );
+            if !self.detail.keeps(name, &tags) {
+                self.object(file, root, property, &path, depth + 1);
+                continue;
+            }
             self.fields.push(Field {
                 path: path.clone(),
                 name: name.clone(),
-                type_name: json_type_name(property, shown),
-                doc: (self.detail == Detail::Docs)
+                type_name: self.detail.type_name(|| json_type_name(property, shown)),
+                doc: self
+                    .detail
+                    .docs()
                     .then(|| {
                         text_of(property, "description").or_else(|| text_of(shown, "description"))
                     })
                     .flatten(),
-                default: (self.detail == Detail::Docs)
+                default: self
+                    .detail
+                    .docs()
                     .then(|| {
                         property
                             .get("default")
@@ -448,11 +499,7 @@ impl JsonWalker<'_> {
                     })
                     .flatten(),
                 required: required.contains(name.as_str()),
-                tags: tag_list(
-                    property
-                        .get(TAGS_PROPERTY)
-                        .or_else(|| shown.get(TAGS_PROPERTY)),
-                ),
+                tags,
                 classification: None,
             });
             self.object(file, root, property, &path, depth + 1);

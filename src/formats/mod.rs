@@ -69,7 +69,7 @@ impl Compiled {
     }
 
     /// [`fields`](Self::fields) with only what `detail` asks for.
-    pub fn fields_with(&self, catalog: &Catalog, detail: fields::Detail) -> Vec<fields::Field> {
+    pub fn fields_with(&self, catalog: &Catalog, detail: fields::Detail<'_>) -> Vec<fields::Field> {
         match self {
             Compiled::Avro(schema) => fields::avro(schema, detail),
             Compiled::Protobuf(schema) => fields::protobuf(schema, detail),

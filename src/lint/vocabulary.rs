@@ -227,6 +227,9 @@ fn is_full_name(written: &str) -> bool {
 /// Whether a field's type (as `evcat show` writes it) is the term's: nullability aside, a bare
 /// Avro logical type or `decimal` matches its full spelling, a Protobuf enum its name.
 fn type_matches(format: Format, expected: &str, actual: &str) -> bool {
+    if actual == expected {
+        return true;
+    }
     let actual = actual
         .split(" | ")
         .filter(|alternative| *alternative != "null")
@@ -309,7 +312,21 @@ fn check_fields(
     let mut declared: Option<HashMap<String, Vec<Site>>> = None;
     let mut folded = String::new();
     let mut strictest: Option<Sensitive> = None;
-    let fields = compiled.fields_with(catalog, formats::fields::Detail::Types);
+    // Only fields the vocabulary names or that carry tags can have a finding or a
+    // classification: the walk builds no others (without a vocabulary, only tagged ones).
+    let scratch = std::cell::RefCell::new(String::new());
+    let named = |name: &str| {
+        classifier
+            .index
+            .lookup_with(name, &mut scratch.borrow_mut())
+            .is_some()
+    };
+    let detail = if classifier.index.is_empty() {
+        formats::fields::Detail::Tags
+    } else {
+        formats::fields::Detail::Named(&named)
+    };
+    let fields = compiled.fields_with(catalog, detail);
     for (position, field) in fields.iter().enumerate() {
         let found = classifier.index.lookup_with(&field.name, &mut folded);
         if let Some((level, because)) = classifier.classify(field, found.as_ref()) {
@@ -460,22 +477,26 @@ fn describe(
 ) -> Option<(&'static rules::Rule, String, String)> {
     let (name, type_name) = (field.name.as_str(), field.type_name.as_str());
     let term = found.term;
-    let about = format!(
-        "{}{}",
-        term.description.as_deref().unwrap_or(&term.name),
-        term.owner
-            .as_deref()
-            .map(|owner| format!(" (owned by {owner})"))
-            .unwrap_or_default()
-    );
+    // Built only for a field with a problem: most fields that carry a term's name have none.
+    let about = || {
+        format!(
+            "{}{}",
+            term.description.as_deref().unwrap_or(&term.name),
+            term.owner
+                .as_deref()
+                .map(|owner| format!(" (owned by {owner})"))
+                .unwrap_or_default()
+        )
+    };
     if !found.canonical {
         let suggestion = case.spell(&term.field);
         return Some((
             rules::VOCABULARY_NAME,
             format!("use `{suggestion}` (term: {}), not `{name}`", term.name),
             format!(
-                "`{name}` is a non-standard name of term `{}`: {about}",
-                found.term_id
+                "`{name}` is a non-standard name of term `{}`: {}",
+                found.term_id,
+                about()
             ),
         ));
     }
@@ -490,7 +511,8 @@ fn describe(
             term.name, found.term_id
         ),
         format!(
-            "give the field type `{expected}`, or another name if it means something else: {about}"
+            "give the field type `{expected}`, or another name if it means something else: {}",
+            about()
         ),
     ))
 }
