@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod compat;
 pub mod discover;
+pub mod drift;
 pub mod export;
 pub mod findings;
 pub mod formats;

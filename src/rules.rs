@@ -4,7 +4,8 @@
 //!
 //! Ids are forever: a rule may be retired, never renumbered. Families:
 //! `Y` structure, `R` references, `S` schemas, `X` examples, `N` naming, `G` governance,
-//! `V` the shared vocabulary, `C` compatibility with earlier versions (`evcat check`).
+//! `V` the shared vocabulary, `C` compatibility with earlier versions (`evcat check`), `P` push
+//! failures, `D` drift between an environment's registry and the catalog (`evcat drift`).
 
 use serde::Serialize;
 
@@ -314,6 +315,28 @@ rules! {
         "The registry could not be reached, refused the credentials, or failed a request (the message has \
          its error code: 401/403 credentials, 42205 read-only, 5xxxx the registry itself). Nothing past \
          this point was written; fix the cause and push again: a push resumes where it stopped.";
+    DRIFT_UNMANAGED = "D001" "drift.unmanaged-subject" Error,
+        "the registry has a subject the catalog does not manage",
+        "Every subject of an environment should come from the catalog, so that its schema is reviewed \
+         and checked in a pull request. Add the event to the catalog (`evcat import registry` writes it \
+         from the registry), or delete the subject from the registry.";
+    DRIFT_OUT_OF_BAND = "D002" "drift.out-of-band-version" Error,
+        "a version was registered after the catalog's, outside the catalog",
+        "The subject's latest version is not the catalog's schema, which is an earlier version: someone \
+         registered a schema by hand or from another tool. Bring that change into the catalog (and \
+         through review), or delete the version from the registry.";
+    DRIFT_LEVEL = "D003" "drift.level-changed" Error,
+        "the subject's compatibility level is not the catalog's",
+        "The level decides what the registry lets through; it was changed by hand in the registry. \
+         `evcat push --verify-levels` sets it back to the catalog's, or change the catalog's level.";
+    DRIFT_MISSING = "D004" "drift.missing-subject" Error,
+        "an approved event's subject is missing from the registry",
+        "The catalog says the event is approved for this environment, but its subject is not there \
+         (never pushed, or deleted by hand): producers cannot serialize it. Run `evcat push`.";
+    DRIFT_PENDING = "D005" "drift.pending-change" Warn,
+        "the catalog has a schema the registry does not have yet",
+        "The catalog's schema for the subject is not registered yet: a change merged but not pushed \
+         (or a draft event). `evcat push` registers it.";
 }
 
 /// Looks a rule up by its id (`N001`) or its name (`naming.topic`).

@@ -65,7 +65,7 @@ pub(super) fn check(
 }
 
 /// Delivers a findings report in the chosen format and returns the exit code it calls for.
-fn emit(
+pub(super) fn emit(
     report: &Report,
     sources: &crate::catalog::Sources,
     args: &ReportArgs,

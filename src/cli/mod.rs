@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use miette::Diagnostic;
 
 mod commands;
+mod drift;
 mod explore;
 mod export;
 mod output;
@@ -190,6 +191,22 @@ pub enum Command {
         /// folder (.gitlab/CODEOWNERS with `review.host: gitlab`).
         #[arg(long, value_name = "PATH")]
         output: Option<PathBuf>,
+    },
+    /// Compare an environment's registry with the catalog: subjects the catalog does not manage,
+    /// versions registered out of band, levels changed by hand, approved events missing. Reads
+    /// the registry with at most one request per subject.
+    #[command(
+        after_help = "Exit codes: 0 the registry matches the catalog; 1 they disagree (or warnings with --deny-warnings); 2 the registry could not be read."
+    )]
+    Drift {
+        /// The environment (from evcat.yaml).
+        #[arg(long, value_name = "ENV")]
+        env: String,
+        #[command(flatten)]
+        report: ReportArgs,
+        /// Fail (exit 1) on warnings too (changes not pushed yet).
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Export the catalog for other tools.
     #[command(subcommand)]
@@ -417,6 +434,15 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Desired(#[from] crate::push::DesiredError),
+    #[error("drift: cannot read the registry of `{environment}`: {message}")]
+    #[diagnostic(
+        code(evcat::drift::registry),
+        help("check the environment's registry settings in evcat.yaml and that it is reachable")
+    )]
+    Drift {
+        environment: String,
+        message: String,
+    },
     #[error("environment variable {0} is not set (it should hold user:password)")]
     #[diagnostic(code(evcat::credentials))]
     MissingCredentials(String),
@@ -481,6 +507,11 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         } => commands::lint(catalog, &report, &ui, deny_warnings),
         Command::Rules { rule, format } => commands::list_rules(rule.as_deref(), format),
         Command::Export(command) => export::export(catalog, &command, &ui),
+        Command::Drift {
+            env,
+            report,
+            deny_warnings,
+        } => drift::drift(catalog, &env, &report, &ui, deny_warnings),
         Command::Codeowners { check, output } => {
             review::codeowners(catalog, check, output.as_deref(), &ui)
         }

@@ -30,6 +30,7 @@ use crate::registry::connect::{self, ConnectError};
 use crate::registry::Registry;
 pub use desired::{desired, DesiredError, Origin, Registration};
 pub use findings::findings;
+pub use plan::wanted_in;
 use plan::EnvironmentRun;
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -324,11 +325,20 @@ fn range(environments: &[Environment], target: &Target) -> Result<(usize, usize)
     let name = match target {
         Target::One(name) | Target::Through(name) => name,
     };
-    let index = environments
+    let index = environment_index(environments, name)?;
+    Ok(match target {
+        Target::One(_) => (index, index),
+        Target::Through(_) => (0, index),
+    })
+}
+
+/// Where the environment `name` is in the promotion order, or an error listing the others.
+pub fn environment_index(environments: &[Environment], name: &str) -> Result<usize, PushError> {
+    environments
         .iter()
-        .position(|environment| &environment.name == name)
+        .position(|environment| environment.name == name)
         .ok_or_else(|| PushError::UnknownEnvironment {
-            name: name.clone(),
+            name: name.to_string(),
             help: if environments.is_empty() {
                 "declare environments under `environments:` in evcat.yaml".to_string()
             } else {
@@ -341,11 +351,7 @@ fn range(environments: &[Environment], target: &Target) -> Result<(usize, usize)
                         .join(", ")
                 )
             },
-        })?;
-    Ok(match target {
-        Target::One(_) => (index, index),
-        Target::Through(_) => (0, index),
-    })
+        })
 }
 
 fn not_reached(environment: &Environment) -> EnvironmentReport {

@@ -180,17 +180,7 @@ impl EnvironmentRun<'_> {
     /// Which registrations this environment takes, by `require.status`: those an event with
     /// that status needs.
     fn wanted(&self) -> Vec<bool> {
-        let required = self.environment.require.status;
-        self.registrations
-            .iter()
-            .map(|registration| match required {
-                None => !registration.events.is_empty(),
-                Some(status) => registration
-                    .events
-                    .iter()
-                    .any(|(_, event_status)| *event_status == status),
-            })
-            .collect()
+        wanted_in(self.environment, self.registrations)
     }
 
     fn plan(
@@ -533,4 +523,20 @@ fn summarize(items: &[PlannedItem]) -> Summary {
         }
     }
     summary
+}
+
+/// Which registrations `environment` takes, by its `require.status`: those an event with that
+/// status needs (any event, without the gate).
+pub fn wanted_in(environment: &Environment, registrations: &[Registration]) -> Vec<bool> {
+    let required = environment.require.status;
+    registrations
+        .iter()
+        .map(|registration| match required {
+            None => !registration.events.is_empty(),
+            Some(status) => registration
+                .events
+                .iter()
+                .any(|(_, event_status)| *event_status == status),
+        })
+        .collect()
 }

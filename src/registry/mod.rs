@@ -97,6 +97,20 @@ pub trait Registry {
         Ok(())
     }
 
+    /// Every live version of every subject, by subject then version (`evcat drift`).
+    fn all_versions(&mut self) -> Result<Vec<store::RegisteredVersion>, RegistryError>;
+
+    /// The levels set on each of `subjects` themselves; a remote registry asks concurrently.
+    fn compatibility_all(
+        &mut self,
+        subjects: &[String],
+    ) -> Vec<Result<Option<CompatibilityLevel>, RegistryError>> {
+        subjects
+            .iter()
+            .map(|subject| self.compatibility(subject))
+            .collect()
+    }
+
     /// Requests sent over the network so far; `None` for a registry that is not remote.
     fn requests_sent(&self) -> Option<u64> {
         None
@@ -185,6 +199,10 @@ impl Writes for http::HttpRegistry {
 }
 
 impl Registry for Store {
+    fn all_versions(&mut self) -> Result<Vec<store::RegisteredVersion>, RegistryError> {
+        Ok(Store::all_versions(self, store::Deleted::Hide))
+    }
+
     fn subject_exists(&mut self, subject: &str) -> Result<bool, RegistryError> {
         match self.versions(subject, store::Deleted::Hide) {
             Ok(_) => Ok(true),
@@ -307,6 +325,20 @@ pub fn concurrently<T: Sync, R: Send>(
 }
 
 impl Registry for http::HttpRegistry {
+    fn all_versions(&mut self) -> Result<Vec<store::RegisteredVersion>, RegistryError> {
+        http::HttpRegistry::all_versions(self)
+    }
+
+    fn compatibility_all(
+        &mut self,
+        subjects: &[String],
+    ) -> Vec<Result<Option<CompatibilityLevel>, RegistryError>> {
+        let client: &http::HttpRegistry = self;
+        concurrently(subjects, LOOKUP_CONCURRENCY, |subject| {
+            client.compatibility(subject)
+        })
+    }
+
     fn lookup(&mut self, subject: &str, schema: &StoredSchema) -> Result<Lookup, RegistryError> {
         http::HttpRegistry::lookup(self, subject, schema)
     }

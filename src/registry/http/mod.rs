@@ -17,6 +17,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 mod compatibility;
+mod listing;
 
 use super::store::{RegistryError, StoredSchema};
 use super::Lookup;

@@ -1,0 +1,52 @@
+//! `evcat drift --env E`: lint (a catalog with errors says nothing reliable about drift), work
+//! out what the environment should hold as `push` would, read its registry, report.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::commands::{catalog_root, emit, load_catalog_at};
+use super::output::{self, ReportArgs, Ui};
+use super::{CliError, EXIT_FINDINGS};
+use crate::catalog::JsonReferences;
+use crate::report::{self, Report};
+
+pub fn drift(
+    explicit: Option<&Path>,
+    environment: &str,
+    args: &ReportArgs,
+    ui: &Ui,
+    deny_warnings: bool,
+) -> Result<u8, CliError> {
+    let root = catalog_root(explicit)?;
+    let outcome = crate::lint::lint(load_catalog_at(&root)?);
+    let lint_report = Report::new("lint", &outcome.catalog, outcome.findings);
+    if lint_report.fails(false) {
+        let rendered = report::human::render(&lint_report, outcome.catalog.sources(), ui.color);
+        std::io::stderr().lock().write_all(rendered.as_bytes())?;
+        eprintln!("drift: the catalog has lint errors (above); fix them first");
+        return Ok(EXIT_FINDINGS);
+    }
+    let catalog = &outcome.catalog;
+    let environments = &catalog.settings.environments;
+    let index = crate::push::environment_index(environments, environment)?;
+    let settings = &environments[index];
+    let registrations = crate::push::desired(catalog, &outcome.record_names)?;
+    let registrations = match settings.registry.json_references {
+        JsonReferences::Bundle => crate::push::bundle::bundled(&registrations),
+        JsonReferences::References => registrations,
+    };
+    let mut registry =
+        crate::registry::connect::open(settings, &root).map_err(crate::push::PushError::from)?;
+    let found = crate::drift::drift(catalog, index, &registrations, registry.as_mut()).map_err(
+        |error| CliError::Drift {
+            environment: environment.to_string(),
+            message: error.to_string(),
+        },
+    )?;
+    let mut report = Report::new("drift", catalog, found.findings.clone());
+    report.context = Some(found.summary());
+    if args.format.uses_repository_paths() {
+        report.prefix = output::repository_prefix(&root);
+    }
+    emit(&report, catalog.sources(), args, ui, deny_warnings)
+}
