@@ -13,6 +13,7 @@ pub mod findings;
 pub mod formats;
 pub mod git;
 pub mod history;
+pub mod import;
 pub mod init;
 pub mod lint;
 pub mod push;

@@ -234,6 +234,11 @@ rules! {
         "deprecated event has no deprecation block",
         "A deprecated event tells its consumers when it goes and what replaces it: add `deprecation:` with \
          `since`, `sunset` (dates, YYYY-MM-DD) and `replacement`.";
+    PLACEHOLDER = "G012" "governance.placeholder" Warn,
+        "a value is still the placeholder TODO",
+        "`evcat import` writes `TODO` where a registry or an AsyncAPI file does not know the answer: an \
+         owner, a summary, producers, consumers. Fill each in (declare the teams and services it \
+         names), so that the catalog says who owns and uses the event.";
     VOCABULARY_NAME = "V001" "vocabulary.non-standard-name" Error,
         "field uses a non-standard name of a vocabulary term",
         "The catalog's `vocabulary.yaml` names the common attributes every domain shares (a customer ID \

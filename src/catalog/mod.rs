@@ -27,6 +27,10 @@ const SERVICES_DIR: &str = "services";
 const EVENTS_DIR: &str = "events";
 const SHARED_SCHEMAS_DIR: &str = "schemas";
 
+/// A value left for a person to fill in (`evcat import` writes it where a registry does not
+/// know the answer: owners, summaries, producers, consumers); lint reports each (`G012`).
+pub const PLACEHOLDER: &str = "TODO";
+
 /// Problems that stop a catalog from loading at all (as opposed to findings in it).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LoadError {

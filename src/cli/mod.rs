@@ -15,6 +15,7 @@ mod commands;
 mod drift;
 mod explore;
 mod export;
+mod import;
 mod output;
 mod review;
 mod site;
@@ -208,6 +209,9 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Create or extend a catalog from what exists: a live registry.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Export the catalog for other tools.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -434,6 +438,12 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Desired(#[from] crate::push::DesiredError),
+    #[error("{0}")]
+    #[diagnostic(code(evcat::usage))]
+    Usage(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Import(#[from] crate::import::ImportError),
     #[error("drift: cannot read the registry of `{environment}`: {message}")]
     #[diagnostic(
         code(evcat::drift::registry),
@@ -507,6 +517,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         } => commands::lint(catalog, &report, &ui, deny_warnings),
         Command::Rules { rule, format } => commands::list_rules(rule.as_deref(), format),
         Command::Export(command) => export::export(catalog, &command, &ui),
+        Command::Import(command) => import::import(&command, &ui),
         Command::Drift {
             env,
             report,

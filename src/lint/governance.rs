@@ -14,6 +14,15 @@ pub fn check(catalog: &Catalog, record_names: &[Option<String>], findings: &mut 
     for event in &catalog.events {
         check_event(catalog, event, findings);
     }
+    for domain in &catalog.domains {
+        let spec = domain.spec.as_ref();
+        if spec.and_then(|spec| spec.summary.as_deref()) == Some(crate::catalog::PLACEHOLDER) {
+            findings.push(super::references::placeholder(
+                Site::value(&domain.manifest, vec![Seg::key("summary")]),
+                "summary",
+            ));
+        }
+    }
     check_topics(catalog, findings);
     check_subjects(catalog, record_names, findings);
 }
@@ -29,7 +38,12 @@ fn check_event(catalog: &Catalog, event: &Event, findings: &mut Findings) {
             ),
         );
     }
-    if event
+    if event.spec.summary.as_deref() == Some(crate::catalog::PLACEHOLDER) {
+        findings.push(super::references::placeholder(
+            Site::value(&event.file, vec![Seg::key("summary")]),
+            "summary",
+        ));
+    } else if event
         .spec
         .summary
         .as_deref()

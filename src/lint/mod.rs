@@ -9,7 +9,7 @@ pub mod config;
 mod governance;
 mod lifecycle;
 mod naming;
-mod references;
+pub(crate) mod references;
 mod settings;
 mod vocabulary;
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::catalog::{Catalog, SETTINGS_FILE};
+use crate::catalog::{Catalog, PLACEHOLDER, SETTINGS_FILE};
 use crate::findings::{closest, finding, Findings, Site};
 use crate::rules;
 use crate::source::Seg;
@@ -22,6 +22,13 @@ fn check_owners(catalog: &Catalog, findings: &mut Findings) {
     let teams: Vec<&str> = catalog.settings.teams.keys().map(String::as_str).collect();
     let mut check = |owner: &str, file: &CatalogPath| {
         if catalog.settings.teams.contains_key(owner) {
+            return;
+        }
+        if owner == PLACEHOLDER {
+            findings.push(placeholder(
+                Site::value(file, vec![Seg::key("owner")]),
+                "owner",
+            ));
             return;
         }
         let mut result = finding(
@@ -67,6 +74,11 @@ fn check_services(catalog: &Catalog, findings: &mut Findings) {
                 if catalog.service(name).is_some() {
                     continue;
                 }
+                if name == PLACEHOLDER {
+                    let site = Site::value(&event.file, vec![Seg::key(key), Seg::Index(index)]);
+                    findings.push(placeholder(site, key));
+                    continue;
+                }
                 let mut result = finding(
                     rules::UNKNOWN_SERVICE,
                     Site::value(&event.file, vec![Seg::key(key), Seg::Index(index)]),
@@ -86,6 +98,20 @@ fn check_services(catalog: &Catalog, findings: &mut Findings) {
             }
         }
     }
+}
+
+/// `G012`: `what` is still the placeholder an import left.
+pub fn placeholder(site: Site, what: &str) -> crate::findings::Finding {
+    finding(
+        rules::PLACEHOLDER,
+        site,
+        format!("`{what}` is still {PLACEHOLDER}: evcat import could not know it"),
+    )
+    .with_help(match what {
+        "owner" => "name the owning team (declared under `teams:` in evcat.yaml)",
+        "summary" => "say in one line what happened, in business terms",
+        _ => "list the services (declared under the domains' services/)",
+    })
 }
 
 fn check_unique_names(catalog: &Catalog, findings: &mut Findings) {

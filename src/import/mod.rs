@@ -1,0 +1,205 @@
+//! `evcat import`: a catalog from what a team already has. `registry` reads a live
+//! Confluent-compatible registry (`import::registry` plans the files). Nothing is written when
+//! anything stops the import, a file that exists is never overwritten (the import adds what is
+//! new and lists what differs), and new files are written into a temporary folder first and
+//! then moved into place.
+
+mod history;
+pub mod registry;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::catalog::SETTINGS_FILE;
+use crate::registry::store::RegistryError;
+use crate::registry::Registry;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ImportError {
+    #[error("cannot read the registry: {0}")]
+    #[diagnostic(
+        code(evcat::import::registry),
+        help("check --url and the credentials; nothing was written")
+    )]
+    Registry(String),
+    #[error("cannot write {path}: {source}")]
+    #[diagnostic(code(evcat::io), help("nothing was moved into place"))]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("--history makes a new repository, and {0} exists")]
+    #[diagnostic(
+        code(evcat::import::history_folder),
+        help("give --out a folder that does not exist yet")
+    )]
+    HistoryNeedsNewFolder(String),
+    #[error("cannot commit the history: {0}")]
+    #[diagnostic(code(evcat::import::git), help("nothing was moved into place"))]
+    Git(String),
+}
+
+impl From<RegistryError> for ImportError {
+    fn from(error: RegistryError) -> Self {
+        ImportError::Registry(error.to_string())
+    }
+}
+
+/// How to import from a registry.
+pub struct RegistryImport<'a> {
+    /// The registry settings evcat.yaml gets for the environment (URL, auth and TLS as given).
+    pub settings: Value,
+    pub environment: &'a str,
+    pub catalog_name: &'a str,
+    /// Only subjects matching this (and what they reference).
+    pub subjects: Option<&'a Regex>,
+    /// Every registered version becomes a Git commit, oldest first.
+    pub history: bool,
+}
+
+/// What an import did, or would have done.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub subjects: usize,
+    pub events: usize,
+    pub shared: usize,
+    pub written: Vec<String>,
+    pub unchanged: Vec<String>,
+    /// Files that exist with other content: left as they are.
+    pub differs: Vec<String>,
+    /// What stopped the import (nothing was written).
+    pub problems: Vec<String>,
+}
+
+pub fn import_registry(
+    registry: &mut dyn Registry,
+    options: &RegistryImport<'_>,
+    out: &Path,
+) -> Result<ImportReport, ImportError> {
+    let versions = registry.all_versions()?;
+    let subjects: BTreeSet<String> = versions
+        .iter()
+        .map(|version| version.subject.clone())
+        .filter(|subject| {
+            options
+                .subjects
+                .is_none_or(|pattern| pattern.is_match(subject))
+        })
+        .collect();
+    let global_level = registry.global_compatibility()?;
+    let subject_list: Vec<String> = subjects.iter().cloned().collect();
+    let mut levels = HashMap::new();
+    for (subject, level) in subject_list
+        .iter()
+        .zip(registry.compatibility_all(&subject_list))
+    {
+        if let Some(level) = level? {
+            levels.insert(subject.clone(), level);
+        }
+    }
+    let source = registry::Source {
+        versions: &versions,
+        global_level,
+        levels: &levels,
+    };
+    let mut imported = registry::plan(&source, &subjects);
+    let mut report = ImportReport {
+        subjects: subjects.len(),
+        events: imported.events,
+        shared: imported.shared,
+        problems: std::mem::take(&mut imported.problems),
+        ..ImportReport::default()
+    };
+    if !report.problems.is_empty() {
+        return Ok(report);
+    }
+    let strategy = imported
+        .strategy
+        .map(registry::strategy_name)
+        .unwrap_or("topic");
+    imported.files.insert(
+        SETTINGS_FILE.to_string(),
+        format!(
+            "# Imported from a Schema Registry by `evcat import registry`: fill in each {} \
+             (`evcat lint` lists them).\ncatalog: {}\nteams: {{}}\nenvironments:\n  - name: {}\n    \
+             registry: {}\ndefaults:\n  compatibility: {}\n  subject_strategy: {strategy}\n",
+            registry::PLACEHOLDER,
+            serde_json::to_string(options.catalog_name).unwrap_or_default(),
+            serde_json::to_string(options.environment).unwrap_or_default(),
+            options.settings,
+            global_level.as_str(),
+        ),
+    );
+    if options.history {
+        history::write(out, &versions, &imported)?;
+        report.written = imported.files.keys().cloned().collect();
+    } else {
+        write_new(out, &imported.files, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// The most bytes of an existing file compared with what the import would write.
+const MAX_COMPARED_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Sorts the files into unchanged, differing and new, then writes the new ones: into a
+/// temporary folder, then moved into place (the whole folder when `out` does not exist yet).
+fn write_new(
+    out: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    let mut new: Vec<(&String, &String)> = Vec::new();
+    for (path, text) in files {
+        match crate::tree::read_os_file(&out.join(path), MAX_COMPARED_BYTES) {
+            Ok(existing) if existing == text.as_bytes() => report.unchanged.push(path.clone()),
+            Ok(_) => report.differs.push(path.clone()),
+            Err(_) if out.join(path).exists() => report.differs.push(path.clone()),
+            Err(_) => new.push((path, text)),
+        }
+    }
+    if new.is_empty() {
+        return Ok(());
+    }
+    let parent = out
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let write_error = |path: &Path, source| ImportError::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(parent).map_err(|source| write_error(parent, source))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".evcat-import-")
+        .tempdir_in(parent)
+        .map_err(|source| write_error(parent, source))?;
+    for (path, text) in &new {
+        let target = staging.path().join(path);
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder).map_err(|source| write_error(folder, source))?;
+        }
+        std::fs::write(&target, text).map_err(|source| write_error(&target, source))?;
+    }
+    if !out.exists() {
+        let staged = staging.keep();
+        std::fs::rename(&staged, out).map_err(|source| {
+            let _ = std::fs::remove_dir_all(&staged);
+            write_error(out, source)
+        })?;
+    } else {
+        for (path, _) in &new {
+            let from: PathBuf = staging.path().join(path);
+            let to = out.join(path);
+            if let Some(folder) = to.parent() {
+                std::fs::create_dir_all(folder).map_err(|source| write_error(folder, source))?;
+            }
+            std::fs::rename(&from, &to).map_err(|source| write_error(&to, source))?;
+        }
+    }
+    report.written = new.into_iter().map(|(path, _)| path.clone()).collect();
+    Ok(())
+}
