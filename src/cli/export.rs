@@ -18,6 +18,17 @@ pub enum ExportCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// One AsyncAPI 3.0 document per service (`<out>/<service>.asyncapi.json`): channels per
+    /// topic, send/receive operations, messages with their schemas, Kafka bindings, a server per
+    /// environment with its registry.
+    Asyncapi {
+        /// Only this service.
+        #[arg(long)]
+        service: Option<String>,
+        /// The folder to write the documents into (created when missing).
+        #[arg(long, default_value = "asyncapi", value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 pub fn export(catalog: Option<&Path>, command: &ExportCommand, ui: &Ui) -> Result<u8, CliError> {
@@ -27,6 +38,35 @@ pub fn export(catalog: Option<&Path>, command: &ExportCommand, ui: &Ui) -> Resul
             let discovery = Discovery::build(&catalog, Detail::Fields);
             warn_incomplete(&discovery, ui);
             deliver(&crate::export::json::render(&discovery), output.as_deref())
+        }
+        ExportCommand::Asyncapi { service, out } => {
+            let catalog = load(catalog, ui)?;
+            let discovery = Discovery::build(&catalog, Detail::Summary);
+            let documents =
+                crate::export::asyncapi::documents(&catalog, &discovery, service.as_deref());
+            if let (Some(name), true) = (service, documents.is_empty()) {
+                return Err(CliError::UnknownName {
+                    name: name.clone(),
+                    help: "`evcat list services` lists the services".to_string(),
+                });
+            }
+            std::fs::create_dir_all(out).map_err(|source| CliError::WriteReport {
+                path: out.display().to_string(),
+                source,
+            })?;
+            for (name, document) in &documents {
+                // Serializing a `Value` cannot fail.
+                let text = serde_json::to_string_pretty(document).unwrap_or_default() + "\n";
+                write_file(&out.join(format!("{name}.asyncapi.json")), &text)?;
+            }
+            if !ui.quiet {
+                eprintln!(
+                    "wrote {} AsyncAPI document(s) to {}",
+                    documents.len(),
+                    out.display()
+                );
+            }
+            Ok(EXIT_OK)
         }
     }
 }
