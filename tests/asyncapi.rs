@@ -115,3 +115,131 @@ fn one_service_only_and_an_unknown_one() {
     );
     assert_eq!(unknown.code, 2);
 }
+
+/// `(id, topics, producers, consumers)` of every event, from `list events`.
+fn events_of(dir: &std::path::Path) -> Vec<(String, Value, Value, Value)> {
+    let listed = run_in(dir, &["list", "events", "--format", "json"]);
+    let mut events: Vec<_> = listed.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| {
+            let sorted = |value: &Value| {
+                let mut items: Vec<String> = value
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|item| item.as_str().unwrap().to_string())
+                    .collect();
+                items.sort();
+                serde_json::json!(items)
+            };
+            (
+                event["id"].as_str().unwrap().to_string(),
+                sorted(&event["topics"]),
+                sorted(&event["producers"]),
+                sorted(&event["consumers"]),
+            )
+        })
+        .collect();
+    events.sort_by(|a, b| a.0.cmp(&b.0));
+    events
+}
+
+#[test]
+fn export_then_import_gives_back_the_events_topics_producers_and_consumers() {
+    let fixture = Fixture::example();
+    let exported = exported(&fixture);
+    let work = tempfile::tempdir().unwrap();
+    let files: Vec<String> = exported
+        .iter()
+        .map(|(name, _)| fixture.path("out").join(name).display().to_string())
+        .collect();
+    let mut args = vec!["import", "asyncapi", "--out", "catalog"];
+    args.extend(files.iter().map(String::as_str));
+    let outcome = run_in(work.path(), &args);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let imported = work.path().join("catalog");
+    assert_eq!(events_of(&imported), events_of(fixture.root()));
+    let status =
+        std::fs::read_to_string(imported.join("domains/orders/events/OrderUpdated/event.yaml"))
+            .unwrap();
+    assert!(status.contains("status: deprecated"), "{status}");
+}
+
+const CHECKOUT_V2: &str = r#"asyncapi: 2.6.0
+info: { title: checkout, version: 1.0.0 }
+channels:
+  orders.placed.v1:
+    subscribe:
+      message:
+        name: OrderPlaced
+        schemaFormat: application/vnd.apache.avro;version=1.9.0
+        payload:
+          type: record
+          name: OrderPlaced
+          namespace: acme.orders.v1
+          fields: [{ name: orderId, type: string }]
+"#;
+
+const BILLING_V2: &str = r#"asyncapi: 2.6.0
+info: { title: billing, version: 1.0.0 }
+channels:
+  orders.placed.v1:
+    publish:
+      message: { $ref: '#/components/messages/placed' }
+components:
+  messages:
+    placed:
+      name: OrderPlaced
+      schemaFormat: application/vnd.apache.avro;version=1.9.0
+      payload: { type: record, name: OrderPlaced, namespace: acme.orders.v1, fields: [{ name: orderId, type: string }] }
+"#;
+
+#[test]
+fn asyncapi_2_subscribe_is_what_the_application_sends() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("checkout.yaml"), CHECKOUT_V2).unwrap();
+    std::fs::write(work.path().join("billing.yaml"), BILLING_V2).unwrap();
+    let outcome = run_in(
+        work.path(),
+        &[
+            "import",
+            "asyncapi",
+            "checkout.yaml",
+            "billing.yaml",
+            "--out",
+            "catalog",
+        ],
+    );
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let event = std::fs::read_to_string(
+        work.path()
+            .join("catalog/domains/orders/events/OrderPlaced/event.yaml"),
+    )
+    .unwrap();
+    assert!(event.contains("producers: [\"checkout\"]"), "{event}");
+    assert!(event.contains("consumers: [\"billing\"]"), "{event}");
+    assert!(event.contains("format: avro"), "{event}");
+    assert!(work
+        .path()
+        .join("catalog/domains/orders/services/checkout.yaml")
+        .exists());
+}
+
+#[test]
+fn a_malformed_asyncapi_file_is_an_error_at_its_line() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("bad.yaml"),
+        "asyncapi: 3.0.0\ninfo:\n  title: [unclosed\n",
+    )
+    .unwrap();
+    let outcome = run_in(
+        work.path(),
+        &["import", "asyncapi", "bad.yaml", "--out", "catalog"],
+    );
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("bad.yaml:"), "{}", outcome.stderr);
+    assert!(!work.path().join("catalog").exists());
+}

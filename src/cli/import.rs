@@ -18,6 +18,21 @@ pub enum ImportCommand {
         after_help = "Exit codes: 0 imported (files that exist are listed, not overwritten); 1 a subject could not be imported (nothing written); 2 the registry could not be read."
     )]
     Registry(RegistryArgs),
+    /// Create or extend a catalog from AsyncAPI 2.x or 3.0 documents (JSON or YAML), one per
+    /// service: topics, events with their payload schemas and keys, producers and consumers.
+    #[command(
+        after_help = "Exit codes: 0 imported; 1 a document could not be imported (nothing written); 2 a file could not be read."
+    )]
+    Asyncapi {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The catalog folder to create or extend.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        out: PathBuf,
+        /// The catalog's name in the evcat.yaml written; the folder's name by default.
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -84,7 +99,12 @@ impl RegistryArgs {
 }
 
 pub fn import(command: &ImportCommand, ui: &Ui) -> Result<u8, CliError> {
-    let ImportCommand::Registry(args) = command;
+    let args = match command {
+        ImportCommand::Registry(args) => args,
+        ImportCommand::Asyncapi { files, out, name } => {
+            return import_asyncapi(files, out, name.as_deref(), ui)
+        }
+    };
     let pattern = args
         .subjects
         .as_deref()
@@ -113,27 +133,74 @@ pub fn import(command: &ImportCommand, ui: &Ui) -> Result<u8, CliError> {
         history: args.history,
     };
     let report = import_registry(registry.as_mut(), &options, &args.out)?;
+    finish(&report, &args.out, "subjects", "shared schemas", ui)
+}
+
+fn folder_name(out: &std::path::Path) -> String {
+    std::fs::canonicalize(out)
+        .ok()
+        .or_else(|| Some(out.to_path_buf()))
+        .and_then(|path| {
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "imported".to_string())
+}
+
+fn import_asyncapi(
+    files: &[PathBuf],
+    out: &std::path::Path,
+    name: Option<&str>,
+    ui: &Ui,
+) -> Result<u8, CliError> {
+    let mut texts = Vec::new();
+    for file in files {
+        let bytes =
+            crate::tree::read_os_file(file, crate::tree::MAX_FILE_BYTES).map_err(|source| {
+                CliError::ReadSchema {
+                    path: file.display().to_string(),
+                    source,
+                }
+            })?;
+        texts.push((
+            file.display().to_string(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ));
+    }
+    let catalog_name = name.map(str::to_string).unwrap_or_else(|| folder_name(out));
+    let report = crate::import::import_asyncapi(&texts, &catalog_name, out)?;
+    finish(&report, out, "documents", "services", ui)
+}
+
+/// Prints what an import did; problems mean nothing was written (exit 1).
+fn finish(
+    report: &crate::import::ImportReport,
+    out: &std::path::Path,
+    read: &str,
+    second: &str,
+    ui: &Ui,
+) -> Result<u8, CliError> {
     if !report.problems.is_empty() {
         for problem in &report.problems {
             eprintln!("error: {problem}");
         }
         eprintln!(
-            "import: {} subject(s) could not be imported; nothing was written",
+            "import: {} problem(s); nothing was written",
             report.problems.len()
         );
         return Ok(EXIT_FINDINGS);
     }
     for path in &report.differs {
-        eprintln!("differs (left as it is): {}", args.out.join(path).display());
+        eprintln!("differs (left as it is): {}", out.join(path).display());
     }
     if !ui.quiet {
         eprintln!(
-            "import: {} subjects → {} events and {} shared schemas in {}: {} files written, {} \
-             unchanged, {} differ; run `evcat lint` to see the TODOs to fill in",
+            "import: {} {read} → {} events and {} {second} in {}: {} files written, \
+             {} unchanged, {} differ; run `evcat lint` to see the TODOs to fill in",
             report.subjects,
             report.events,
             report.shared,
-            args.out.display(),
+            out.display(),
             report.written.len(),
             report.unchanged.len(),
             report.differs.len()

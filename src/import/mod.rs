@@ -4,6 +4,7 @@
 //! new and lists what differs), and new files are written into a temporary folder first and
 //! then moved into place.
 
+pub mod asyncapi;
 mod history;
 pub mod registry;
 
@@ -139,6 +140,48 @@ pub fn import_registry(
     } else {
         write_new(out, &imported.files, &mut report)?;
     }
+    Ok(report)
+}
+
+/// Imports AsyncAPI documents (`files`: each path and its text) into `out`.
+pub fn import_asyncapi(
+    files: &[(String, String)],
+    catalog_name: &str,
+    out: &Path,
+) -> Result<ImportReport, ImportError> {
+    let mut report = ImportReport::default();
+    let mut values = Vec::new();
+    for (path, text) in files {
+        match crate::yaml::parse(text) {
+            Ok(value) => values.push((path.as_str(), value)),
+            Err(error) => report.problems.push(format!(
+                "{path}:{}:{}: {}",
+                error.line, error.column, error.message
+            )),
+        }
+    }
+    let documents: Vec<asyncapi::Document<'_>> = values
+        .iter()
+        .map(|(file, value)| asyncapi::Document { file, value })
+        .collect();
+    let mut planned = asyncapi::plan(&documents);
+    report.problems.append(&mut planned.problems);
+    report.events = planned.events;
+    report.subjects = files.len();
+    report.shared = planned.services;
+    if !report.problems.is_empty() {
+        return Ok(report);
+    }
+    planned.files.insert(
+        SETTINGS_FILE.to_string(),
+        format!(
+            "# Imported from AsyncAPI by `evcat import asyncapi`: fill in each {} (`evcat lint` \
+             lists them), and the environments' registries.\ncatalog: {}\nteams: {{}}\n",
+            registry::PLACEHOLDER,
+            serde_json::to_string(catalog_name).unwrap_or_default()
+        ),
+    );
+    write_new(out, &planned.files, &mut report)?;
     Ok(report)
 }
 

@@ -510,7 +510,7 @@ impl Writer<'_, '_> {
 }
 
 /// A domain folder name from a topic's first segment: lower case letters, digits and dashes.
-fn domain_name(segment: &str) -> String {
+pub(super) fn domain_name(segment: &str) -> String {
     let name: String = segment
         .chars()
         .map(|ch| {
@@ -525,7 +525,7 @@ fn domain_name(segment: &str) -> String {
 }
 
 /// `order-placed.v1` → `OrderPlacedV1`; a name that does not start with a letter gets `E`.
-fn pascal_case(text: &str) -> String {
+pub(super) fn pascal_case(text: &str) -> String {
     let mut name = String::new();
     for word in text.split(|ch: char| !ch.is_ascii_alphanumeric()) {
         let mut chars = word.chars();
