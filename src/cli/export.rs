@@ -18,6 +18,13 @@ pub enum ExportCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Backstage catalog entities (`<out>/catalog-info.yaml`): a Group per team, a Domain per
+    /// domain, a Component per service, an `asyncapi` API per producing service, with
+    /// providesApis/consumesApis.
+    Backstage {
+        #[arg(long, default_value = "backstage", value_name = "DIR")]
+        out: PathBuf,
+    },
     /// One AsyncAPI 3.0 document per service (`<out>/<service>.asyncapi.json`): channels per
     /// topic, send/receive operations, messages with their schemas, Kafka bindings, a server per
     /// environment with its registry.
@@ -38,6 +45,21 @@ pub fn export(catalog: Option<&Path>, command: &ExportCommand, ui: &Ui) -> Resul
             let discovery = Discovery::build(&catalog, Detail::Fields);
             warn_incomplete(&discovery, ui);
             deliver(&crate::export::json::render(&discovery), output.as_deref())
+        }
+        ExportCommand::Backstage { out } => {
+            let catalog = load(catalog, ui)?;
+            let discovery = Discovery::build(&catalog, Detail::Summary);
+            let entities = crate::export::backstage::entities(&catalog, &discovery);
+            std::fs::create_dir_all(out).map_err(|source| CliError::WriteReport {
+                path: out.display().to_string(),
+                source,
+            })?;
+            let path = out.join("catalog-info.yaml");
+            write_file(&path, &crate::export::backstage::render(&entities))?;
+            if !ui.quiet {
+                eprintln!("wrote {} entities to {}", entities.len(), path.display());
+            }
+            Ok(EXIT_OK)
         }
         ExportCommand::Asyncapi { service, out } => {
             let catalog = load(catalog, ui)?;

@@ -4,4 +4,5 @@
 //! model (`discover::Discovery`), never from a second walk of the catalog.
 
 pub mod asyncapi;
+pub mod backstage;
 pub mod json;

@@ -1,0 +1,139 @@
+//! `evcat export backstage`: the catalog as Backstage catalog entities. A `Group` per team, a
+//! `Domain` per domain, a `Component` per service, and an `API` of type `asyncapi` per service
+//! that produces events (its definition: the service's `export asyncapi` document); a component
+//! provides its own API and consumes the APIs of the services producing what it consumes.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use crate::catalog::{Catalog, PLACEHOLDER};
+use crate::discover::Discovery;
+
+/// Backstage names: letters, digits and `-_.` between them, at most 63 characters.
+fn entity_name(text: &str) -> String {
+    let name: String = text
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.') {
+                ch
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = name.trim_matches(|ch: char| !ch.is_ascii_alphanumeric());
+    name.chars().take(63).collect()
+}
+
+fn api_name(service: &str) -> String {
+    entity_name(&format!("{service}-events"))
+}
+
+/// A team reference; a team still `TODO` has no group to point at.
+fn owner_ref(owner: Option<&str>) -> String {
+    match owner {
+        Some(owner) if owner != PLACEHOLDER => format!("group:{}", entity_name(owner)),
+        _ => "group:unknown".to_string(),
+    }
+}
+
+/// The entities, in a stable order: groups, domains, APIs, components.
+pub fn entities(catalog: &Catalog, discovery: &Discovery) -> Vec<Value> {
+    let mut entities = Vec::new();
+    for team in &discovery.teams {
+        let mut profile = json!({});
+        if let Some(name) = &team.name {
+            profile["displayName"] = json!(name);
+        }
+        if let Some(email) = &team.email {
+            profile["email"] = json!(email);
+        }
+        entities.push(json!({
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Group",
+            "metadata": { "name": entity_name(&team.id) },
+            "spec": { "type": "team", "profile": profile, "children": [] },
+        }));
+    }
+    for domain in &discovery.domains {
+        let mut metadata = json!({ "name": entity_name(&domain.name) });
+        if let Some(summary) = &domain.summary {
+            metadata["description"] = json!(summary);
+        }
+        entities.push(json!({
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Domain",
+            "metadata": metadata,
+            "spec": { "owner": owner_ref(domain.owner.as_deref()) },
+        }));
+    }
+    let documents = super::asyncapi::documents(catalog, discovery, None);
+    for (service, document) in &documents {
+        let Some(entry) = discovery.service(service) else {
+            continue;
+        };
+        if entry.produces.is_empty() {
+            continue;
+        }
+        entities.push(json!({
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "API",
+            "metadata": {
+                "name": api_name(service),
+                "description": format!("The events {service} produces."),
+            },
+            "spec": {
+                "type": "asyncapi",
+                "lifecycle": "production",
+                "owner": owner_ref(entry.owner.as_deref()),
+                // Serializing a `Value` cannot fail.
+                "definition": serde_json::to_string_pretty(document).unwrap_or_default(),
+            },
+        }));
+    }
+    for service in &discovery.services {
+        let consumed: BTreeSet<String> = service
+            .consumes
+            .iter()
+            .filter_map(|id| discovery.event(id))
+            .flat_map(|event| event.producers.iter())
+            .filter(|producer| **producer != service.name)
+            .map(|producer| api_name(producer))
+            .collect();
+        let mut metadata = json!({ "name": entity_name(&service.name) });
+        if let Some(summary) = &service.summary {
+            metadata["description"] = json!(summary);
+        }
+        let spec = json!({
+            "type": "service",
+            "lifecycle": "production",
+            "owner": owner_ref(service.owner.as_deref()),
+            "consumesApis": consumed.into_iter().collect::<Vec<_>>(),
+            "providesApis": if service.produces.is_empty() { vec![] } else { vec![api_name(&service.name)] },
+        });
+        if let Some(repository) = &service.repository {
+            metadata["links"] = json!([{ "url": repository, "title": "Repository" }]);
+        }
+        entities.push(json!({
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Component",
+            "metadata": metadata,
+            "spec": spec,
+        }));
+    }
+    entities
+}
+
+/// The entities as one multi-document YAML file (each document in JSON, which is YAML).
+pub fn render(entities: &[Value]) -> String {
+    let mut out =
+        String::from("# Generated by `evcat export backstage`: Backstage catalog entities.\n");
+    for entity in entities {
+        out.push_str("---\n");
+        // Serializing a `Value` cannot fail.
+        out.push_str(&serde_json::to_string_pretty(entity).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
