@@ -370,3 +370,29 @@ fn with_history_each_registered_version_is_a_commit() {
         again.stderr
     );
 }
+
+#[test]
+fn a_registry_failing_with_5xx_is_retried_and_then_stops_the_import() {
+    let registry_dir = tempfile::tempdir().unwrap();
+    let seeded = start_registry(registry_dir.path(), None);
+    seed(&seeded);
+    drop(seeded);
+    let work = tempfile::tempdir().unwrap();
+    // Two 503s: retried, and the import goes through.
+    let flaky = common::start_registry_with(registry_dir.path(), None, &["--fail-first", "2"]);
+    let url = format!("http://{}", flaky.address);
+    let outcome = import(work.path(), &url, "catalog", &[]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    drop(flaky);
+    // Unavailable throughout: an error naming the answer, and nothing written.
+    let down = common::start_registry_with(registry_dir.path(), None, &["--fail-first", "1000"]);
+    let url = format!("http://{}", down.address);
+    let outcome = import(work.path(), &url, "other", &[]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("cannot read the registry"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!work.path().join("other").exists());
+}
