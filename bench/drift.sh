@@ -4,22 +4,10 @@
 # pushed to `evcat registry serve` on loopback, then three drift runs against it.
 # Usage: bench/drift.sh [EVENTS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
 events=${1:-997}
-work=$(mktemp -d)
-server=
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-cargo build --release --locked --quiet --bin evcat --example gencat
-evcat=$PWD/target/release/evcat
-./target/release/examples/gencat --events "$events" --out "$work/catalog" >/dev/null
-
-"$evcat" registry serve --dir "$work/registry" --listen 127.0.0.1:0 2>"$work/serve.log" &
-server=$!
-for _ in $(seq 100); do grep -q listening "$work/serve.log" 2>/dev/null && break; sleep 0.05; done
-url=$(sed -n 's/.*listening on //p' "$work/serve.log")
-printf 'environments:\n  - name: bench\n    registry: { url: "%s" }\n' "$url" >>"$work/catalog/evcat.yaml"
-"$evcat" --catalog "$work/catalog" --quiet push --env bench >/dev/null
+. "$(dirname "$0")/lib.sh"
+bench_init
+pushed_catalog "$events"
 
 for run in 1 2 3; do
   /usr/bin/time -o "$work/time" -f "drift run $run: wall %e s, peak RSS %M KiB" \

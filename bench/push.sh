@@ -4,21 +4,12 @@
 # on loopback. Issue #4's targets: under 2 s, 1 request per unchanged subject.
 # Usage: bench/push.sh [EVENTS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
 events=${1:-997}
-work=$(mktemp -d)
-server=
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-cargo build --release --locked --quiet --bin evcat --example gencat
-evcat=$PWD/target/release/evcat
+. "$(dirname "$0")/lib.sh"
+bench_init
 ./target/release/examples/gencat --events "$events" --out "$work/catalog"
 
-"$evcat" registry serve --dir "$work/registry" --listen 127.0.0.1:0 2>"$work/serve.log" &
-server=$!
-for _ in $(seq 100); do grep -q listening "$work/serve.log" 2>/dev/null && break; sleep 0.05; done
-url=$(sed -n 's/.*listening on //p' "$work/serve.log")
-printf 'environments:\n  - name: bench\n    registry: { url: "%s" }\n' "$url" >>"$work/catalog/evcat.yaml"
+serve_registry "$work/catalog"
 
 start=$(date +%s.%N)
 "$evcat" --catalog "$work/catalog" push --env bench | tail -2

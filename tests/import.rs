@@ -7,9 +7,7 @@
 mod common;
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 use common::{run_in, start_registry, Registry};
 use serde_json::{json, Value};
@@ -198,16 +196,9 @@ fn an_imported_catalog_lints_to_its_placeholders_and_plans_no_writes() {
 
 /// A static registry (Python's file server): `GET /schemas` answers `versions`.
 struct StaticRegistry {
-    child: Child,
+    _server: common::StaticServer,
     url: String,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for StaticRegistry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn static_registry(versions: Value) -> StaticRegistry {
@@ -227,34 +218,10 @@ fn static_registry(versions: Value) -> StaticRegistry {
         )
         .unwrap();
     }
-    let mut child = Command::new("python3")
-        .args([
-            "-u",
-            "-m",
-            "http.server",
-            "0",
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .split_whitespace()
-        .skip_while(|word| *word != "port")
-        .nth(1)
-        .unwrap()
-        .to_string();
+    let server = common::serve_static(dir.path());
     StaticRegistry {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
+        url: format!("http://127.0.0.1:{}", server.port),
+        _server: server,
         _dir: dir,
     }
 }

@@ -2,56 +2,16 @@
 //! runner's archive from a (loopback) release server and verifies its checksum, refusing a
 //! mismatch; otherwise, or when the release lacks the archive, it builds with `cargo install`.
 
+mod common;
+
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
+
+use common::{serve_static, StaticServer};
 
 const TAG: &str = "v1.2.3";
 const TARGET: &str = "x86_64-unknown-linux-gnu";
-
-/// A static file server on loopback (Python's), killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Server {
-    let mut child = Command::new("python3")
-        .args([
-            "-u",
-            "-m",
-            "http.server",
-            "0",
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-        ])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 http.server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
-    let port = line
-        .split_whitespace()
-        .skip_while(|word| *word != "port")
-        .nth(1)
-        .and_then(|port| port.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
-    Server { child, port }
-}
 
 fn sh(dir: &Path, command: &str) {
     let status = Command::new("sh")
@@ -92,7 +52,7 @@ struct Run {
 
 /// Runs the script as a Linux x86_64 runner with action ref `reference`; `cargo` on its PATH
 /// is a stand-in that records its arguments.
-fn install(server: &Server, reference: &str) -> Run {
+fn install(server: &StaticServer, reference: &str) -> Run {
     let temp = tempfile::tempdir().unwrap();
     let fake_bin = temp.path().join("fake-bin");
     fs::create_dir_all(&fake_bin).unwrap();
@@ -136,7 +96,7 @@ fn install(server: &Server, reference: &str) -> Run {
 fn a_release_pin_installs_the_verified_release_binary() {
     let root = tempfile::tempdir().unwrap();
     release(root.path());
-    let server = serve(root.path());
+    let server = serve_static(root.path());
     let run = install(&server, TAG);
     let stdout = String::from_utf8_lossy(&run.output.stdout);
     assert!(
@@ -171,7 +131,7 @@ fn a_checksum_mismatch_installs_nothing() {
         &text[1..]
     );
     fs::write(&checksum, tampered).unwrap();
-    let server = serve(root.path());
+    let server = serve_static(root.path());
     let run = install(&server, TAG);
     assert!(!run.output.status.success());
     assert!(String::from_utf8_lossy(&run.output.stderr).contains("checksum mismatch"));
@@ -186,7 +146,7 @@ fn a_checksum_mismatch_installs_nothing() {
 fn without_a_release_pin_or_archive_it_builds_from_source() {
     let root = tempfile::tempdir().unwrap();
     release(root.path());
-    let server = serve(root.path());
+    let server = serve_static(root.path());
     for reference in ["main", "v9.9.9"] {
         let run = install(&server, reference);
         assert!(run.output.status.success(), "{reference}");

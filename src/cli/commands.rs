@@ -138,6 +138,25 @@ pub(super) fn lint(
     emit(&report, outcome.catalog.sources(), args, ui, deny_warnings)
 }
 
+/// Lints the catalog at `root` for a command that needs it free of errors (push, drift): with
+/// errors it prints them and `refusal`, and gives `None` (the command exits 1).
+pub(super) fn lint_first(
+    root: &Path,
+    refusal: &str,
+    ui: &Ui,
+) -> Result<Option<crate::lint::LintOutcome>, CliError> {
+    let mut outcome = crate::lint::lint(load_catalog_at(root)?);
+    let findings = std::mem::take(&mut outcome.findings);
+    let lint_report = Report::new("lint", &outcome.catalog, findings);
+    if lint_report.fails(false) {
+        let rendered = report::human::render(&lint_report, outcome.catalog.sources(), ui.color);
+        std::io::stderr().lock().write_all(rendered.as_bytes())?;
+        eprintln!("{refusal}");
+        return Ok(None);
+    }
+    Ok(Some(outcome))
+}
+
 /// `plan` and `push`: lint first (a catalog with errors is not pushed), then plan and push.
 pub(super) fn push(
     explicit: Option<&Path>,
@@ -147,14 +166,10 @@ pub(super) fn push(
     ui: &Ui,
 ) -> Result<u8, CliError> {
     let root = catalog_root(explicit)?;
-    let outcome = crate::lint::lint(load_catalog_at(&root)?);
-    let lint_report = Report::new("lint", &outcome.catalog, outcome.findings);
-    if lint_report.fails(false) {
-        let rendered = report::human::render(&lint_report, outcome.catalog.sources(), ui.color);
-        std::io::stderr().lock().write_all(rendered.as_bytes())?;
-        eprintln!("push: the catalog has lint errors (above); fix them first, nothing was pushed");
+    let refusal = "push: the catalog has lint errors (above); fix them first, nothing was pushed";
+    let Some(outcome) = lint_first(&root, refusal, ui)? else {
         return Ok(EXIT_FINDINGS);
-    }
+    };
     let registrations = crate::push::desired(&outcome.catalog, &outcome.record_names)?;
     let options = crate::push::PushOptions {
         target,

@@ -1,14 +1,13 @@
 //! `evcat drift --env E`: lint (a catalog with errors says nothing reliable about drift), work
 //! out what the environment should hold as `push` would, read its registry, report.
 
-use std::io::Write;
 use std::path::Path;
 
-use super::commands::{catalog_root, emit, load_catalog_at};
+use super::commands::{catalog_root, emit, lint_first};
 use super::output::{self, ReportArgs, Ui};
 use super::{CliError, EXIT_FINDINGS};
 use crate::catalog::JsonReferences;
-use crate::report::{self, Report};
+use crate::report::Report;
 
 pub fn drift(
     explicit: Option<&Path>,
@@ -18,14 +17,10 @@ pub fn drift(
     deny_warnings: bool,
 ) -> Result<u8, CliError> {
     let root = catalog_root(explicit)?;
-    let outcome = crate::lint::lint(load_catalog_at(&root)?);
-    let lint_report = Report::new("lint", &outcome.catalog, outcome.findings);
-    if lint_report.fails(false) {
-        let rendered = report::human::render(&lint_report, outcome.catalog.sources(), ui.color);
-        std::io::stderr().lock().write_all(rendered.as_bytes())?;
-        eprintln!("drift: the catalog has lint errors (above); fix them first");
+    let refusal = "drift: the catalog has lint errors (above); fix them first";
+    let Some(outcome) = lint_first(&root, refusal, ui)? else {
         return Ok(EXIT_FINDINGS);
-    }
+    };
     let catalog = &outcome.catalog;
     let environments = &catalog.settings.environments;
     let index = crate::push::environment_index(environments, environment)?;

@@ -24,19 +24,11 @@ pub fn write(
             out.display().to_string(),
         ));
     }
-    let parent = out
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let io = |path: &Path, source| ImportError::Write {
         path: path.display().to_string(),
         source,
     };
-    std::fs::create_dir_all(parent).map_err(|source| io(parent, source))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".evcat-import-")
-        .tempdir_in(parent)
-        .map_err(|source| io(parent, source))?;
+    let staging = super::staging_folder(out)?;
     let mut repository = History::init(staging.path())?;
     if let Some(settings) = imported.files.get(SETTINGS_FILE) {
         repository.write(SETTINGS_FILE, settings)?;

@@ -188,6 +188,24 @@ pub fn import_asyncapi(
 /// The most bytes of an existing file compared with what the import would write.
 const MAX_COMPARED_BYTES: u64 = 4 * 1024 * 1024;
 
+/// A temporary folder beside `out` (so that moving it into place is a rename), removed when
+/// dropped unless kept.
+fn staging_folder(out: &Path) -> Result<tempfile::TempDir, ImportError> {
+    let parent = out
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let write_error = |source| ImportError::Write {
+        path: parent.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(parent).map_err(write_error)?;
+    tempfile::Builder::new()
+        .prefix(".evcat-import-")
+        .tempdir_in(parent)
+        .map_err(write_error)
+}
+
 /// Sorts the files into unchanged, differing and new, then writes the new ones: into a
 /// temporary folder, then moved into place (the whole folder when `out` does not exist yet).
 fn write_new(
@@ -207,19 +225,11 @@ fn write_new(
     if new.is_empty() {
         return Ok(());
     }
-    let parent = out
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let write_error = |path: &Path, source| ImportError::Write {
         path: path.display().to_string(),
         source,
     };
-    std::fs::create_dir_all(parent).map_err(|source| write_error(parent, source))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".evcat-import-")
-        .tempdir_in(parent)
-        .map_err(|source| write_error(parent, source))?;
+    let staging = staging_folder(out)?;
     for (path, text) in &new {
         let target = staging.path().join(path);
         if let Some(folder) = target.parent() {

@@ -338,3 +338,47 @@ pub fn run_pytest(suite: &str, env: &[(&str, &std::ffi::OsStr)]) -> String {
     assert!(stdout.contains(" passed"), "pytest ran no test:\n{stdout}");
     stdout
 }
+
+/// A static file server on loopback (Python's `http.server`), killed when dropped: a release
+/// server or a registry that answers fixed files, whatever the query string.
+pub struct StaticServer {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn serve_static(dir: &Path) -> StaticServer {
+    let mut child = Command::new("python3")
+        .args([
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 http.server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("startup line");
+    // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+    let port = line
+        .split_whitespace()
+        .skip_while(|word| *word != "port")
+        .nth(1)
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    StaticServer { child, port }
+}
