@@ -8,6 +8,7 @@ mod common;
 
 use std::fs;
 use std::path::Path;
+use std::process::Command;
 
 use common::{run_in, start_registry, Registry};
 use serde_json::{json, Value};
@@ -301,6 +302,30 @@ fn with_history_each_registered_version_is_a_commit() {
     );
     assert!(subjects.contains(&"Register customers.customer-registered.v1-value version 2 (id 6)"));
     assert_eq!(subjects.len(), 9, "{log}");
+    // No commit names a key file it does not hold (the key subject came after the value).
+    let manifest = "domains/orders/events/OrderPlaced/event.yaml";
+    for commit in common::git(&catalog, &["rev-list", "HEAD"]).lines() {
+        let shown = Command::new("git")
+            .args(["show", &format!("{commit}:{manifest}")])
+            .current_dir(&catalog)
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&shown.stdout).contains("key:") {
+            let key = Command::new("git")
+                .args([
+                    "cat-file",
+                    "-e",
+                    &format!("{commit}:domains/orders/events/OrderPlaced/key.proto"),
+                ])
+                .current_dir(&catalog)
+                .status()
+                .unwrap();
+            assert!(
+                key.success(),
+                "commit {commit} names key.proto without holding it"
+            );
+        }
+    }
     // The working tree is the last commit, and the history is what check and history read.
     assert!(common::git(&catalog, &["status", "--porcelain"]).is_empty());
     let history = run_in(

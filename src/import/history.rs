@@ -45,8 +45,13 @@ pub fn write(
         };
         repository.write(&placed.schema, &version_text(version))?;
         for path in &placed.with {
-            if let Some(text) = imported.files.get(path) {
-                repository.write_once(path, text)?;
+            // A manifest names its key's file only once that file is in the history.
+            let text = match imported.before_key.get(path) {
+                Some((without_key, key_file)) if !repository.has(key_file) => Some(without_key),
+                _ => imported.files.get(path),
+            };
+            if let Some(text) = text {
+                repository.write_if_changed(path, text)?;
             }
         }
         repository.commit(&format!(
@@ -55,7 +60,7 @@ pub fn write(
         ))?;
     }
     for (path, text) in &imported.files {
-        repository.write_once(path, text)?;
+        repository.write_if_changed(path, text)?;
     }
     repository.commit("Import the catalog's remaining files")?;
     repository.index.write().map_err(git)?;
@@ -75,7 +80,8 @@ struct History {
     /// Who commits (read from Git's configuration once), and the last commit.
     signature: Signature<'static>,
     parent: Option<git2::Oid>,
-    written: BTreeMap<String, ()>,
+    /// What each file holds now.
+    written: BTreeMap<String, String>,
     changed: Vec<String>,
 }
 
@@ -124,14 +130,18 @@ impl History {
             path: target.display().to_string(),
             source,
         })?;
-        self.written.insert(path.to_string(), ());
+        self.written.insert(path.to_string(), text.to_string());
         self.changed.push(path.to_string());
         Ok(())
     }
 
-    /// Writes `path` unless an earlier step did.
-    fn write_once(&mut self, path: &str, text: &str) -> Result<(), ImportError> {
-        if self.written.contains_key(path) {
+    fn has(&self, path: &str) -> bool {
+        self.written.contains_key(path)
+    }
+
+    /// Writes `path` unless it already holds `text`.
+    fn write_if_changed(&mut self, path: &str, text: &str) -> Result<(), ImportError> {
+        if self.written.get(path).is_some_and(|held| held == text) {
             return Ok(());
         }
         self.write(path, text)

@@ -39,6 +39,9 @@ pub struct Imported {
     /// Per subject, where its schema is written and the other files that come with it (an
     /// event's manifest and domain), for `--history`, which writes each version in turn.
     pub placed: HashMap<String, Placed>,
+    /// An event manifest as it reads before its key's schema file exists (without `key:`), and
+    /// that file: `--history` writes it until the key's first version is committed.
+    pub before_key: HashMap<String, (String, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -398,23 +401,35 @@ impl Writer<'_, '_> {
         );
         let manifest = format!("{dir}/event.yaml");
         let domain_file = format!("domains/{domain}/domain.yaml");
+        // The manifest without `key:`, grown alongside for `--history` (see `before_key`).
+        let mut without_key = yaml.clone();
+        let mut key_file = None;
         if let Some(key) = event.key {
             yaml.push_str(&format!("key: {{ schema: key.{ext} }}\n"));
             let path = format!("{dir}/key.{ext}");
+            key_file = Some(path.clone());
             self.imported
                 .files
                 .insert(path.clone(), file_text(key.version));
             self.place(key, path, vec![manifest.clone(), domain_file.clone()]);
         }
+        let mut rest = String::new();
         if let Some(topic) = &topic {
-            yaml.push_str(&format!("topics: [{}]\n", quoted(topic)));
+            rest.push_str(&format!("topics: [{}]\n", quoted(topic)));
         }
         if let Some(level) = self.level_of(event) {
-            yaml.push_str(&format!("compatibility: {}\n", level.as_str()));
+            rest.push_str(&format!("compatibility: {}\n", level.as_str()));
         }
-        yaml.push_str(&format!(
+        rest.push_str(&format!(
             "producers: [{PLACEHOLDER}]\nconsumers: [{PLACEHOLDER}]\n"
         ));
+        yaml.push_str(&rest);
+        without_key.push_str(&rest);
+        if let Some(key_file) = key_file {
+            self.imported
+                .before_key
+                .insert(manifest.clone(), (without_key, key_file));
+        }
         let path = format!("{dir}/schema.{ext}");
         self.imported
             .files
