@@ -507,6 +507,35 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `evcat registry serve`: its flags as the served registry's options.
+fn serve_registry(command: RegistryCommand) -> Result<u8, CliError> {
+    let RegistryCommand::Serve {
+        dir,
+        listen,
+        basic_auth_env,
+        header_timeout_secs,
+        fail_first,
+        delay_writes_ms,
+        delay_checks_ms,
+        karapace_dialect,
+    } = command;
+    commands::serve_registry(
+        &dir,
+        basic_auth_env.as_deref(),
+        crate::registry::serve::ServeOptions {
+            listen,
+            basic_auth: None,
+            header_timeout: std::time::Duration::from_secs(header_timeout_secs),
+            fail_first,
+            delay_writes: std::time::Duration::from_millis(delay_writes_ms),
+            behaviour: crate::registry::serve::Behaviour {
+                delay_checks: std::time::Duration::from_millis(delay_checks_ms),
+                karapace_dialect,
+            },
+        },
+    )
+}
+
 pub fn run(cli: Cli) -> Result<u8, CliError> {
     let ui = Ui::new(cli.color, cli.quiet, cli.verbose);
     let catalog = cli.catalog.as_deref();
@@ -559,30 +588,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Site(SiteCommand::Serve { options, listen }) => {
             site::serve(catalog, &options, listen, &ui)
         }
-        Command::Registry(RegistryCommand::Serve {
-            dir,
-            listen,
-            basic_auth_env,
-            header_timeout_secs,
-            fail_first,
-            delay_writes_ms,
-            delay_checks_ms,
-            karapace_dialect,
-        }) => commands::serve_registry(
-            &dir,
-            basic_auth_env.as_deref(),
-            crate::registry::serve::ServeOptions {
-                listen,
-                basic_auth: None,
-                header_timeout: std::time::Duration::from_secs(header_timeout_secs),
-                fail_first,
-                delay_writes: std::time::Duration::from_millis(delay_writes_ms),
-                behaviour: crate::registry::serve::Behaviour {
-                    delay_checks: std::time::Duration::from_millis(delay_checks_ms),
-                    karapace_dialect,
-                },
-            },
-        ),
+        Command::Registry(command) => serve_registry(command),
         Command::Check {
             against,
             report,
