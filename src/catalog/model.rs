@@ -64,6 +64,16 @@ pub enum CodeHost {
     Gitlab,
 }
 
+impl CodeHost {
+    /// As evcat.yaml writes it, and the key of a team's handle there.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeHost::Github => "github",
+            CodeHost::Gitlab => "gitlab",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Team {
     #[serde(default)]
@@ -225,6 +235,17 @@ pub enum SubjectStrategy {
     Record,
     /// `<topic>-<fully.qualified.RecordName>`
     TopicRecord,
+}
+
+impl SubjectStrategy {
+    /// As evcat.yaml writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectStrategy::Topic => "topic",
+            SubjectStrategy::Record => "record",
+            SubjectStrategy::TopicRecord => "topic_record",
+        }
+    }
 }
 
 /// `domains/<domain>/domain.yaml`.

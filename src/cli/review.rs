@@ -45,8 +45,8 @@ pub fn codeowners(
             eprintln!(
                 "warning: team `{team}` has no {} handle in evcat.yaml: what it owns has no \
                  reviewer from it (add `{}: \"@org/team\"` to the team)",
-                host_key(host),
-                host_key(host)
+                host.as_str(),
+                host.as_str()
             );
         }
     }
@@ -72,13 +72,6 @@ pub fn codeowners(
         eprintln!("wrote {}", path.display());
     }
     Ok(EXIT_OK)
-}
-
-fn host_key(host: CodeHost) -> &'static str {
-    match host {
-        CodeHost::Github => "github",
-        CodeHost::Gitlab => "gitlab",
-    }
 }
 
 fn print(text: &str, check: bool) -> Result<u8, CliError> {

@@ -285,14 +285,6 @@ fn key(document: &Value, message: &Value, format: Format) -> Option<String> {
     }
 }
 
-fn extension(format: Format) -> &'static str {
-    match format {
-        Format::Avro => "avsc",
-        Format::Protobuf => "proto",
-        Format::Json => "json",
-    }
-}
-
 fn list(items: &BTreeSet<String>) -> String {
     let quoted: Vec<String> = items
         .iter()
@@ -315,7 +307,7 @@ fn write(
             continue;
         };
         let format = event.format.unwrap_or(Format::Json);
-        let ext = extension(format);
+        let ext = format.extension();
         let dir = format!("domains/{}/events/{}", event.domain, event.name);
         let status = event
             .status

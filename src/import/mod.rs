@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde_json::Value;
 
-use crate::catalog::SETTINGS_FILE;
+use crate::catalog::{SubjectStrategy, SETTINGS_FILE};
 use crate::registry::store::RegistryError;
 use crate::registry::Registry;
 
@@ -119,7 +119,7 @@ pub fn import_registry(
     }
     let strategy = imported
         .strategy
-        .map(registry::strategy_name)
+        .map(SubjectStrategy::as_str)
         .unwrap_or("topic");
     imported.files.insert(
         SETTINGS_FILE.to_string(),

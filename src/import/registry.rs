@@ -207,10 +207,9 @@ fn strategy_of(parsed: &Parsed<'_>) -> Option<SubjectStrategy> {
 }
 
 fn choose_strategy(parsed: &[Parsed<'_>]) -> SubjectStrategy {
-    let mut counts: BTreeMap<u8, (usize, SubjectStrategy)> = BTreeMap::new();
+    let mut counts: BTreeMap<&str, (usize, SubjectStrategy)> = BTreeMap::new();
     for strategy in parsed.iter().filter_map(strategy_of) {
-        let key = strategy as u8;
-        counts.entry(key).or_insert((0, strategy)).0 += 1;
+        counts.entry(strategy.as_str()).or_insert((0, strategy)).0 += 1;
     }
     counts
         .values()
@@ -250,7 +249,7 @@ fn group_events<'v>(
                 "{name} version {}: the subject's name does not follow the catalog's subject \
                  strategy ({}); import it into a catalog of its own",
                 subject.version.version,
-                strategy_name(strategy)
+                strategy.as_str()
             ));
             continue;
         };
@@ -275,14 +274,6 @@ fn group_events<'v>(
             event.value.is_some()
         })
         .collect()
-}
-
-pub fn strategy_name(strategy: SubjectStrategy) -> &'static str {
-    match strategy {
-        SubjectStrategy::Topic => "topic",
-        SubjectStrategy::Record => "record",
-        SubjectStrategy::TopicRecord => "topic_record",
-    }
 }
 
 /// A cycle among the registry's references, as subjects, if any.
@@ -332,14 +323,6 @@ struct Writer<'s, 'i> {
     /// Event folders taken, by domain and name.
     event_dirs: BTreeMap<(String, String), ()>,
     domains: BTreeSet<String>,
-}
-
-fn extension(format: Format) -> &'static str {
-    match format {
-        Format::Avro => "avsc",
-        Format::Protobuf => "proto",
-        Format::Json => "json",
-    }
 }
 
 /// A schema's text as a file: Avro and JSON Schema pretty-printed (the registry compares them
@@ -393,7 +376,7 @@ impl Writer<'_, '_> {
         }
         self.domains.insert(domain.clone());
         let dir = format!("domains/{domain}/events/{name}");
-        let ext = extension(format);
+        let ext = format.extension();
         let mut yaml = format!(
             "# Imported from the registry: fill in each {PLACEHOLDER} (`evcat lint` lists them).\n\
              name: {name}\nsummary: {PLACEHOLDER}\nstatus: approved\nformat: {format}\n\

@@ -116,7 +116,7 @@ fn check_types(id: &str, term: &Term, at: &impl Fn(&str, &[Seg]) -> Site, findin
             findings.push(
                 finding(
                     rules::VOCABULARY_DEFINITION,
-                    at(id, &[Seg::key("types"), Seg::key(format_key(format))]),
+                    at(id, &[Seg::key("types"), Seg::key(format.as_str())]),
                     format!("term `{id}`: `{written}` is not a {format} type"),
                 )
                 .with_help(match format {
@@ -135,14 +135,6 @@ fn check_types(id: &str, term: &Term, at: &impl Fn(&str, &[Seg]) -> Site, findin
                 }),
             );
         }
-    }
-}
-
-fn format_key(format: Format) -> &'static str {
-    match format {
-        Format::Avro => "avro",
-        Format::Protobuf => "protobuf",
-        Format::Json => "json",
     }
 }
 
