@@ -4,7 +4,7 @@
 //! subject. What the catalog wants there is what `push` would register (`push::desired`, the
 //! environment's status gate and JSON reference form applied).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::catalog::{Catalog, CompatibilityLevel, Environment, Status, SETTINGS_FILE};
 use crate::findings::{finding, Finding, Site};
@@ -59,10 +59,9 @@ pub fn drift(
             .push(version);
     }
     let wanted = crate::push::wanted_in(environment, registrations);
-    let managed: HashMap<&str, usize> = registrations
+    let managed: HashSet<&str> = registrations
         .iter()
-        .enumerate()
-        .map(|(position, registration)| (registration.subject.as_str(), position))
+        .map(|registration| registration.subject.as_str())
         .collect();
     let mut findings = Vec::new();
     let at_environment = Site::value(
@@ -74,7 +73,7 @@ pub fn drift(
         ],
     );
     for subject in by_subject.keys() {
-        if !managed.contains_key(subject) {
+        if !managed.contains(subject) {
             findings.push(
                 finding(
                     rules::DRIFT_UNMANAGED,

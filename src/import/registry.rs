@@ -144,7 +144,7 @@ pub fn plan(source: &Source<'_>, subjects: &BTreeSet<String>) -> Imported {
     let mut writer = Writer {
         source,
         imported: &mut imported,
-        event_dirs: BTreeMap::new(),
+        event_dirs: BTreeSet::new(),
         domains: BTreeSet::new(),
     };
     for event in &events {
@@ -321,7 +321,7 @@ struct Writer<'s, 'i> {
     source: &'s Source<'s>,
     imported: &'i mut Imported,
     /// Event folders taken, by domain and name.
-    event_dirs: BTreeMap<(String, String), ()>,
+    event_dirs: BTreeSet<(String, String)>,
     domains: BTreeSet<String>,
 }
 
@@ -366,11 +366,7 @@ impl Writer<'_, '_> {
             .unwrap_or_else(|| "Imported".to_string());
         let mut name = base.clone();
         let mut counter = 2;
-        while self
-            .event_dirs
-            .insert((domain.clone(), name.clone()), ())
-            .is_some()
-        {
+        while !self.event_dirs.insert((domain.clone(), name.clone())) {
             name = format!("{base}{counter}");
             counter += 1;
         }

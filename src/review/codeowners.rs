@@ -58,13 +58,7 @@ struct Writer<'c> {
 
 impl Writer<'_> {
     fn handle(&mut self, team: &str) -> Option<String> {
-        let handle = self
-            .catalog
-            .settings
-            .teams
-            .get(team)
-            .and_then(|declared| declared.handle(self.catalog.settings.review.host))
-            .map(str::to_string);
+        let handle = super::handle_of(self.catalog, team).map(str::to_string);
         if handle.is_none() && self.reported.insert(team.to_string()) {
             self.without_handle.push(team.to_string());
         }

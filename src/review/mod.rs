@@ -43,18 +43,20 @@ impl Approver {
     }
 }
 
+/// A team's handle on the catalog's code host (`review.host`), when evcat.yaml gives one.
+pub fn handle_of<'c>(catalog: &'c Catalog, team: &str) -> Option<&'c str> {
+    catalog
+        .settings
+        .teams
+        .get(team)
+        .and_then(|declared| declared.handle(catalog.settings.review.host))
+}
+
 /// The teams whose approval a change to `event` needs: its owner first, then (per
 /// `review.consumers`) each team owning a consumer, once, in the order the consumers are listed.
 /// Consumers without a known owner have no team to ask and are left out.
 pub fn event_approvers(catalog: &Catalog, event: &Event) -> Vec<Approver> {
-    let handle = |team: &str| {
-        catalog
-            .settings
-            .teams
-            .get(team)
-            .and_then(|declared| declared.handle(catalog.settings.review.host))
-            .map(str::to_string)
-    };
+    let handle = |team: &str| handle_of(catalog, team).map(str::to_string);
     let mut approvers: Vec<Approver> = Vec::new();
     let owner = catalog.event_owner(event);
     if let Some(owner) = owner {
