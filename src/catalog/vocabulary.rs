@@ -111,10 +111,19 @@ impl TermTypes {
 /// A field name as the vocabulary compares names: lower case, without separators, so
 /// `CustomerID`, `customer-id` and `customer_id` are one name.
 pub fn fold(name: &str) -> String {
-    name.chars()
-        .filter(|ch| !is_separator(*ch))
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut folded = String::new();
+    fold_into(name, &mut folded);
+    folded
+}
+
+/// [`fold`] into `buffer` (one allocation for many names).
+fn fold_into(name: &str, buffer: &mut String) {
+    buffer.clear();
+    buffer.extend(
+        name.chars()
+            .filter(|ch| !is_separator(*ch))
+            .flat_map(char::to_lowercase),
+    );
 }
 
 fn is_separator(ch: char) -> bool {
@@ -166,20 +175,28 @@ impl<'v> VocabularyIndex<'v> {
         self.names.is_empty()
     }
 
-    pub fn lookup(&self, field_name: &str) -> Option<NameUse<'v>> {
-        self.lookup_with(field_name, &mut String::new())
-    }
-
-    /// [`lookup`](Self::lookup), folding the name into `buffer` (one allocation for many names).
+    /// What the field name is in the vocabulary, folding it into `buffer` (one allocation for
+    /// many names).
     pub fn lookup_with(&self, field_name: &str, buffer: &mut String) -> Option<NameUse<'v>> {
-        buffer.clear();
-        buffer.extend(
-            field_name
-                .chars()
-                .filter(|ch| !is_separator(*ch))
-                .flat_map(char::to_lowercase),
-        );
+        fold_into(field_name, buffer);
         self.names.get(buffer.as_str()).copied()
+    }
+}
+
+/// What classified a field: its vocabulary term (by name) or one of its tags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Because<'a> {
+    Term(&'a str),
+    Tag(&'a str),
+}
+
+impl std::fmt::Display for Because<'_> {
+    /// `term Customer ID`, `tag PII`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Because::Term(name) => write!(f, "term {name}"),
+            Because::Tag(tag) => write!(f, "tag {tag}"),
+        }
     }
 }
 
@@ -212,22 +229,21 @@ impl<'v> Classifier<'v> {
         self.tag_levels.get(tag).copied()
     }
 
-    /// The field's classification and what gave it (`term Customer ID`, `tag PII`), or
-    /// `None` for a field neither a classified term nor a known tag marks.
-    pub fn classify(
-        &self,
-        field: &Field,
-        term: Option<&NameUse<'v>>,
-    ) -> Option<(Classification, String)> {
+    /// The field's classification and what gave it, or `None` for a field neither a
+    /// classified term nor a known tag marks.
+    pub fn classify<'a>(
+        &'a self,
+        field: &'a Field,
+        term: Option<&NameUse<'a>>,
+    ) -> Option<(Classification, Because<'a>)> {
         let by_term = term.and_then(|found| {
-            found
-                .term
-                .classification
-                .map(|level| (level, format!("term {}", found.term.name)))
+            let term = found.term;
+            term.classification
+                .map(|level| (level, Because::Term(term.name.as_str())))
         });
         let by_tags = field.tags.iter().filter_map(|tag| {
             self.tag_level(tag)
-                .map(|level| (level, format!("tag {tag}")))
+                .map(|level| (level, Because::Tag(tag.as_str())))
         });
         by_term
             .into_iter()

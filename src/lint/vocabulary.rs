@@ -326,7 +326,7 @@ fn check_fields(
                 strictest = Some(Sensitive {
                     path: field.path.clone(),
                     level,
-                    because,
+                    because: because.to_string(),
                 });
             }
         }
