@@ -58,14 +58,15 @@ fn is(value: &Option<String>, wanted: &Option<String>) -> bool {
     wanted.is_none() || value == wanted
 }
 
-fn to_values<T: serde::Serialize>(items: &[&T]) -> Vec<serde_json::Value> {
+fn to_values<T: serde::Serialize>(items: &[T]) -> Vec<serde_json::Value> {
     items
         .iter()
         .filter_map(|item| serde_json::to_value(item).ok())
         .collect()
 }
 
-fn listing<'d, T: serde::Serialize>(items: Vec<&'d T>, table: Table) -> Listing<'d> {
+/// `items` are entries of the model (`&EventEntry`) or views of them (`FieldItem`).
+fn listing<'d, T: serde::Serialize + 'd>(items: Vec<T>, table: Table) -> Listing<'d> {
     Listing {
         table,
         items: Box::new(move || to_values(&items)),
@@ -170,15 +171,7 @@ fn fields<'d>(discovery: &'d Discovery, filters: &Filters) -> Listing<'d> {
             })
             .collect(),
     };
-    Listing {
-        table,
-        items: Box::new(move || {
-            items
-                .iter()
-                .filter_map(|item| serde_json::to_value(item).ok())
-                .collect()
-        }),
-    }
+    listing(items, table)
 }
 
 fn services<'d>(discovery: &'d Discovery, filters: &Filters) -> Listing<'d> {
