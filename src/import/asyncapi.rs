@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::catalog::{Format, PLACEHOLDER};
 
 use super::registry::{domain_name, pascal_case};
+use super::{placeholder_domain, yaml_string};
 
 /// One document, read: its path (for messages) and its content.
 pub struct Document<'a> {
@@ -286,10 +287,7 @@ fn key(document: &Value, message: &Value, format: Format) -> Option<String> {
 }
 
 fn list(items: &BTreeSet<String>) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|item| serde_json::to_string(item).unwrap_or_default())
-        .collect();
+    let quoted: Vec<String> = items.iter().map(|item| yaml_string(item)).collect();
     format!("[{}]", quoted.join(", "))
 }
 
@@ -320,7 +318,7 @@ fn write(
         let summary = event
             .summary
             .as_deref()
-            .map(|summary| serde_json::to_string(summary).unwrap_or_default())
+            .map(yaml_string)
             .unwrap_or_else(|| PLACEHOLDER.to_string());
         let mut yaml = format!(
             "# Imported from AsyncAPI: fill in each {PLACEHOLDER} (`evcat lint` lists them).\n\
@@ -354,7 +352,7 @@ fn write(
         let summary = service
             .summary
             .as_deref()
-            .map(|summary| serde_json::to_string(summary).unwrap_or_default())
+            .map(yaml_string)
             .unwrap_or_else(|| PLACEHOLDER.to_string());
         planned.files.insert(
             format!("domains/{domain}/services/{name}.yaml"),
@@ -366,10 +364,7 @@ fn write(
     for domain in domains {
         planned.files.insert(
             format!("domains/{domain}/domain.yaml"),
-            format!(
-                "# Imported from AsyncAPI: fill in each {PLACEHOLDER}.\nowner: {PLACEHOLDER}\n\
-                 summary: {PLACEHOLDER}\n"
-            ),
+            placeholder_domain("AsyncAPI"),
         );
     }
 }

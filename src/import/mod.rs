@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde_json::Value;
 
-use crate::catalog::{SubjectStrategy, SETTINGS_FILE};
+use crate::catalog::{SubjectStrategy, PLACEHOLDER, SETTINGS_FILE};
 use crate::registry::store::RegistryError;
 use crate::registry::Registry;
 
@@ -127,9 +127,9 @@ pub fn import_registry(
             "# Imported from a Schema Registry by `evcat import registry`: fill in each {} \
              (`evcat lint` lists them).\ncatalog: {}\nteams: {{}}\nenvironments:\n  - name: {}\n    \
              registry: {}\ndefaults:\n  compatibility: {}\n  subject_strategy: {strategy}\n",
-            registry::PLACEHOLDER,
-            serde_json::to_string(options.catalog_name).unwrap_or_default(),
-            serde_json::to_string(options.environment).unwrap_or_default(),
+            PLACEHOLDER,
+            yaml_string(options.catalog_name),
+            yaml_string(options.environment),
             options.settings,
             global_level.as_str(),
         ),
@@ -177,12 +177,27 @@ pub fn import_asyncapi(
         format!(
             "# Imported from AsyncAPI by `evcat import asyncapi`: fill in each {} (`evcat lint` \
              lists them), and the environments' registries.\ncatalog: {}\nteams: {{}}\n",
-            registry::PLACEHOLDER,
-            serde_json::to_string(catalog_name).unwrap_or_default()
+            PLACEHOLDER,
+            yaml_string(catalog_name)
         ),
     );
     write_new(out, &planned.files, &mut report)?;
     Ok(report)
+}
+
+/// A YAML scalar that reads back as exactly `text` (JSON strings are YAML).
+fn yaml_string(text: &str) -> String {
+    // Serializing a string cannot fail.
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+/// A domain's manifest as an import writes it: an owner and a summary to fill in. `origin`
+/// says where the import read from.
+fn placeholder_domain(origin: &str) -> String {
+    format!(
+        "# Imported from {origin}: fill in each {PLACEHOLDER}.\nowner: {PLACEHOLDER}\n\
+         summary: {PLACEHOLDER}\n"
+    )
 }
 
 /// The most bytes of an existing file compared with what the import would write.

@@ -14,6 +14,8 @@ use crate::catalog::{CompatibilityLevel, Format, SubjectStrategy};
 use crate::registry::store::RegisteredVersion;
 use crate::tree::CatalogPath;
 
+use super::{placeholder_domain, yaml_string};
+
 pub use crate::catalog::PLACEHOLDER;
 
 /// The domain that holds the shared schemas an import finds.
@@ -338,11 +340,6 @@ fn file_text(version: &RegisteredVersion) -> String {
     }
 }
 
-/// A YAML scalar that reads back as exactly `text` (JSON strings are YAML).
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
-}
-
 impl Writer<'_, '_> {
     fn event(&mut self, event: &EventPlan<'_>) {
         let Some(value) = event.value else {
@@ -394,7 +391,7 @@ impl Writer<'_, '_> {
         }
         let mut rest = String::new();
         if let Some(topic) = &topic {
-            rest.push_str(&format!("topics: [{}]\n", quoted(topic)));
+            rest.push_str(&format!("topics: [{}]\n", yaml_string(topic)));
         }
         if let Some(level) = self.level_of(event) {
             rest.push_str(&format!("compatibility: {}\n", level.as_str()));
@@ -494,10 +491,7 @@ impl Writer<'_, '_> {
         for domain in &self.domains {
             self.imported.files.insert(
                 format!("domains/{domain}/domain.yaml"),
-                format!(
-                    "# Imported from the registry: fill in each {PLACEHOLDER}.\n\
-                     owner: {PLACEHOLDER}\nsummary: {PLACEHOLDER}\n"
-                ),
+                placeholder_domain("the registry"),
             );
         }
     }
