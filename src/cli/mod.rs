@@ -469,7 +469,7 @@ pub enum CliError {
     #[diagnostic(code(evcat::io))]
     ReadCodeowners {
         path: String,
-        source: std::io::Error,
+        source: crate::tree::TreeError,
     },
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code(evcat::io), help("check that the folder exists and is writable"))]

@@ -17,7 +17,8 @@ fn default_output(root: &Path, host: CodeHost) -> PathBuf {
     }
 }
 
-/// Files CODEOWNERS may name are at most this big (a 50,000-event catalog's is ~4 MiB).
+/// The largest CODEOWNERS file `--check` reads (a 50,000-event catalog's is ~4 MiB); a larger one
+/// is an error, not a comparison of its first part.
 const MAX_CODEOWNERS_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn codeowners(
@@ -85,9 +86,9 @@ fn print(text: &str, check: bool) -> Result<u8, CliError> {
 
 /// `--check`: exit 1, printing the difference, when the file is not what the catalog says.
 fn compare(path: &Path, generated: &str) -> Result<u8, CliError> {
-    let on_disk = match read_limited(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+    let on_disk = match crate::tree::read_os_file(path, MAX_CODEOWNERS_BYTES) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(crate::tree::TreeError::NotFound) => {
             println!(
                 "{} is missing; `evcat codeowners` writes it",
                 path.display()
@@ -115,12 +116,4 @@ fn compare(path: &Path, generated: &str) -> Result<u8, CliError> {
     }
     println!("run `evcat codeowners` to regenerate it");
     Ok(EXIT_FINDINGS)
-}
-
-fn read_limited(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut text = String::new();
-    file.take(MAX_CODEOWNERS_BYTES).read_to_string(&mut text)?;
-    Ok(text)
 }
