@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 
 use super::explore::{load, warn_incomplete};
-use super::output::write_file;
+use super::output::{create_folder, write_file};
 use super::{CliError, Ui, EXIT_OK};
 use crate::discover::{Detail, Discovery};
 
@@ -50,10 +50,7 @@ pub fn export(catalog: Option<&Path>, command: &ExportCommand, ui: &Ui) -> Resul
             let catalog = load(catalog, ui)?;
             let discovery = Discovery::build(&catalog, Detail::Summary);
             let entities = crate::export::backstage::entities(&catalog, &discovery);
-            std::fs::create_dir_all(out).map_err(|source| CliError::WriteReport {
-                path: out.display().to_string(),
-                source,
-            })?;
+            create_folder(out)?;
             let path = out.join("catalog-info.yaml");
             write_file(&path, &crate::export::backstage::render(&entities))?;
             if !ui.quiet {
@@ -72,10 +69,7 @@ pub fn export(catalog: Option<&Path>, command: &ExportCommand, ui: &Ui) -> Resul
                     help: "`evcat list services` lists the services".to_string(),
                 });
             }
-            std::fs::create_dir_all(out).map_err(|source| CliError::WriteReport {
-                path: out.display().to_string(),
-                source,
-            })?;
+            create_folder(out)?;
             for (name, document) in &documents {
                 // Serializing a `Value` cannot fail.
                 let text = serde_json::to_string_pretty(document).unwrap_or_default() + "\n";

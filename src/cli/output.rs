@@ -136,6 +136,14 @@ pub fn render_findings(
     }
 }
 
+/// Makes the folder output goes into (and those above it) when missing.
+pub(super) fn create_folder(folder: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(folder).map_err(|source| CliError::WriteReport {
+        path: folder.display().to_string(),
+        source,
+    })
+}
+
 /// Writes a report file whole or not at all: a temporary file beside it, then a rename.
 pub(super) fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
     let file_name = path

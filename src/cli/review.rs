@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::commands::{catalog_root, load_catalog_at};
-use super::output::write_file;
+use super::output::{create_folder, write_file};
 use super::{CliError, Ui, EXIT_FINDINGS, EXIT_OK};
 use crate::catalog::CodeHost;
 use crate::review::codeowners;
@@ -63,10 +63,7 @@ pub fn codeowners(
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
     {
-        std::fs::create_dir_all(parent).map_err(|source| CliError::WriteReport {
-            path: parent.display().to_string(),
-            source,
-        })?;
+        create_folder(parent)?;
     }
     write_file(&path, &generated.text)?;
     if !ui.quiet {
