@@ -353,6 +353,12 @@ pub struct Deprecation {
     pub replacement: Option<String>,
 }
 
+/// The domain and name an event written in another event's manifest refers to: `Name` in
+/// `from_domain`, or `domain/Name`.
+pub fn event_reference<'a>(written: &'a str, from_domain: &'a str) -> (&'a str, &'a str) {
+    written.split_once('/').unwrap_or((from_domain, written))
+}
+
 /// Which of an event's schemas: the payload (value) or the message key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

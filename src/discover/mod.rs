@@ -385,11 +385,8 @@ fn event_entry(catalog: &Catalog, event: &Event, compiled: Option<Compiled>) -> 
         terms: spec.terms.clone(),
         deprecation: spec.deprecation.clone().map(|mut deprecation| {
             deprecation.replacement = deprecation.replacement.map(|written| {
-                if written.contains('/') {
-                    written
-                } else {
-                    format!("{}/{written}", event.domain)
-                }
+                let (domain, name) = crate::catalog::event_reference(&written, &event.domain);
+                format!("{domain}/{name}")
             });
             deprecation
         }),

@@ -175,10 +175,8 @@ impl<'c> EventIndex<'c> {
 
     /// `Name` in `from`'s domain, or `domain/Name`.
     fn resolve(&self, from: &Event, written: &str) -> Option<&'c Event> {
-        let (domain, name) = written
-            .split_once('/')
-            .unwrap_or((from.domain.as_str(), written));
-        self.by_id.get(&(domain, name)).copied()
+        let id = crate::catalog::event_reference(written, &from.domain);
+        self.by_id.get(&id).copied()
     }
 
     /// The closest event as `from` would name it: `Name` in its domain, else `domain/Name`
