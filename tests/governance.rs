@@ -598,3 +598,22 @@ fn the_governance_team_must_be_declared() {
     );
     assert_eq!(finding["help"], "did you mean `platform-team`?");
 }
+
+#[test]
+fn codeowners_check_refuses_a_fifo_instead_of_waiting_on_it() {
+    let fixture = Fixture::example();
+    std::fs::create_dir_all(fixture.path(".github")).unwrap();
+    std::fs::remove_file(fixture.path(".github/CODEOWNERS")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(fixture.path(".github/CODEOWNERS"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let outcome = common::run_within(
+        fixture.root(),
+        &["codeowners", "--check"],
+        std::time::Duration::from_secs(20),
+    );
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("CODEOWNERS"), "{}", outcome.stderr);
+}
