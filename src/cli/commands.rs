@@ -235,12 +235,12 @@ fn push_findings_report(
 
 /// A progress bar on stderr for long plans and pushes; draws nothing when not wanted (not a
 /// terminal, or machine output).
-struct ProgressBar {
+pub(super) struct ProgressBar {
     bar: Option<indicatif::ProgressBar>,
 }
 
 impl ProgressBar {
-    fn new(wanted: bool) -> Self {
+    pub(super) fn new(wanted: bool) -> Self {
         ProgressBar {
             bar: wanted.then(|| {
                 let bar = indicatif::ProgressBar::hidden();

@@ -1,5 +1,6 @@
 //! `evcat import registry`: a catalog (or more of one) from a live registry.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -132,7 +133,8 @@ pub fn import(command: &ImportCommand, ui: &Ui) -> Result<u8, CliError> {
         subjects: pattern.as_ref(),
         history: args.history,
     };
-    let report = import_registry(registry.as_mut(), &options, &args.out)?;
+    let bar = super::commands::ProgressBar::new(!ui.quiet && std::io::stderr().is_terminal());
+    let report = import_registry(registry.as_mut(), &options, &args.out, &bar)?;
     finish(&report, &args.out, "subjects", "shared schemas", ui)
 }
 

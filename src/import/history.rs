@@ -12,12 +12,14 @@ use git2::{Repository, RepositoryInitOptions, Signature};
 use super::registry::{version_text, Imported};
 use super::ImportError;
 use crate::catalog::SETTINGS_FILE;
+use crate::push::Progress;
 use crate::registry::store::RegisteredVersion;
 
 pub fn write(
     out: &Path,
     versions: &[RegisteredVersion],
     imported: &Imported,
+    progress: &dyn Progress,
 ) -> Result<(), ImportError> {
     if out.exists() {
         return Err(ImportError::HistoryNeedsNewFolder(
@@ -39,6 +41,7 @@ pub fn write(
         .filter(|version| imported.placed.contains_key(&version.subject))
         .collect();
     ordered.sort_by_key(|version| version.id);
+    progress.begin("committing registered versions", ordered.len());
     for version in ordered {
         let Some(placed) = imported.placed.get(&version.subject) else {
             continue;
@@ -58,7 +61,9 @@ pub fn write(
             "Register {} version {} (id {})",
             version.subject, version.version, version.id
         ))?;
+        progress.advance(1);
     }
+    progress.end();
     for (path, text) in &imported.files {
         repository.write_if_changed(path, text)?;
     }

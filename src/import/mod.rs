@@ -15,6 +15,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::catalog::{SubjectStrategy, PLACEHOLDER, SETTINGS_FILE};
+use crate::push::Progress;
 use crate::registry::store::RegistryError;
 use crate::registry::Registry;
 
@@ -75,10 +76,13 @@ pub struct ImportReport {
     pub problems: Vec<String>,
 }
 
+/// `progress` hears of the steps that grow with the registry: reading subjects' levels and,
+/// with `--history`, committing versions.
 pub fn import_registry(
     registry: &mut dyn Registry,
     options: &RegistryImport<'_>,
     out: &Path,
+    progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let versions = registry.all_versions()?;
     let subjects: BTreeSet<String> = versions
@@ -93,10 +97,11 @@ pub fn import_registry(
     let global_level = registry.global_compatibility()?;
     let subject_list: Vec<String> = subjects.iter().cloned().collect();
     let mut levels = HashMap::new();
-    for (subject, level) in subject_list
-        .iter()
-        .zip(registry.compatibility_all(&subject_list))
-    {
+    progress.begin("reading subject levels", subject_list.len());
+    let read = registry.compatibility_all(&subject_list);
+    progress.advance(subject_list.len());
+    progress.end();
+    for (subject, level) in subject_list.iter().zip(read) {
         if let Some(level) = level? {
             levels.insert(subject.clone(), level);
         }
@@ -135,7 +140,7 @@ pub fn import_registry(
         ),
     );
     if options.history {
-        history::write(out, &versions, &imported)?;
+        history::write(out, &versions, &imported, progress)?;
         report.written = imported.files.keys().cloned().collect();
     } else {
         write_new(out, &imported.files, &mut report)?;
