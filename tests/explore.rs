@@ -177,6 +177,47 @@ fn show_finds_an_event_by_name_topic_or_subject_with_fields_and_consumers() {
 }
 
 #[test]
+fn show_of_a_shared_schema_lists_its_fields_and_the_events_using_it() {
+    let fixture = Fixture::example();
+    for (path, field, user) in [
+        (
+            "domains/common/schemas/money.avsc",
+            "currency",
+            "payments/PaymentCaptured",
+        ),
+        (
+            "domains/common/schemas/acme/common/v1/money.proto",
+            "Money.currency_code",
+            "orders/OrderPlaced",
+        ),
+        (
+            "domains/common/schemas/address.json",
+            "postalCode",
+            "customers/CustomerAddressChanged",
+        ),
+    ] {
+        let shown = run(&fixture, &["show", path, "--format", "json"]);
+        assert_eq!(shown.code, 0, "{path}: {}", shown.stderr);
+        let item = &shown.json()["item"];
+        let fields: Vec<&str> = item["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|field| field["path"].as_str().unwrap())
+            .collect();
+        assert!(fields.contains(&field), "{path}: {fields:?}");
+        let users = item["used_by"].as_array().unwrap();
+        assert!(
+            users.contains(&serde_json::json!(user)),
+            "{path}: {users:?}"
+        );
+        let human = run(&fixture, &["show", path]);
+        assert!(human.stdout.contains(field), "{}", human.stdout);
+        assert!(human.stdout.contains(user), "{}", human.stdout);
+    }
+}
+
+#[test]
 fn unknown_and_ambiguous_names_exit_2_with_candidates() {
     let fixture = Fixture::example();
     let unknown = run(&fixture, &["show", "PaymentCaptureed"]);

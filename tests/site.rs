@@ -94,6 +94,18 @@ fn the_example_site_has_every_page_escapes_text_and_no_broken_links() {
         money.contains("payments/PaymentCaptured"),
         "and the events using it"
     );
+    // A shared Protobuf file has no payload message: each message's fields, under its name.
+    let money_proto =
+        std::fs::read_to_string(out.join("schemas/common/acme/common/v1/money.proto/index.html"))
+            .unwrap();
+    assert!(
+        money_proto.contains("<td><code>Money.currency_code</code></td>"),
+        "a shared Protobuf file's fields"
+    );
+    assert!(
+        money_proto.contains("orders/OrderPlaced"),
+        "and the events importing it"
+    );
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
         home.contains("settlementId without a default"),

@@ -217,6 +217,12 @@ pub fn show(
     let mut discovery = Discovery::build(&catalog, Detail::Summary);
     let event_id = match resolve(&discovery, name)? {
         Entity::Event(event) => Some(event.id.clone()),
+        // Which events use a shared schema is known only from compiling them all.
+        Entity::Schema(_) => {
+            discovery = Discovery::build(&catalog, Detail::Fields);
+            warn_incomplete(&discovery, ui);
+            None
+        }
         _ => None,
     };
     let mut history = None;

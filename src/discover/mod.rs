@@ -146,6 +146,8 @@ pub struct SharedSchemaEntry {
     pub format: Option<crate::catalog::Format>,
     /// Events whose schemas use it (with [`Detail::Fields`]).
     pub used_by: Vec<String>,
+    /// The fields it defines (with [`Detail::Fields`]; see [`formats::shared_fields`]).
+    pub fields: Vec<Field>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -175,8 +177,8 @@ struct Compiled {
 
 impl Discovery {
     pub fn build(catalog: &Catalog, detail: Detail) -> Discovery {
-        let compiled = match detail {
-            Detail::Summary => Vec::new(),
+        let (compiled, mut shared_fields) = match detail {
+            Detail::Summary => Default::default(),
             Detail::Fields => compile_all(catalog),
         };
         let incomplete = compiled.iter().any(|compiled| compiled.failed);
@@ -201,7 +203,7 @@ impl Discovery {
                 .collect(),
             domains: domain_entries(catalog, &services, &events),
             teams: Vec::new(),
-            schemas: shared_entries(catalog, &events),
+            schemas: shared_entries(catalog, &events, &mut shared_fields),
             topics: topic_entries(&events),
             flows: flows(&services, &events),
             incomplete,
@@ -276,15 +278,26 @@ impl Discovery {
     }
 }
 
-fn compile_all(catalog: &Catalog) -> Vec<Compiled> {
+/// Every event's schemas compiled, and the fields of each shared file, by path.
+fn compile_all(catalog: &Catalog) -> (Vec<Compiled>, HashMap<String, Vec<Field>>) {
     let mut ignored = Findings::new();
     let context = SchemaContext::with_purpose(catalog, Purpose::Read, &mut ignored);
     let classifier = Classifier::new(catalog.vocabulary.as_ref());
-    catalog
+    let events = catalog
         .events
         .par_iter()
         .map(|event| compile_event(&context, &classifier, catalog, event))
-        .collect()
+        .collect();
+    let shared = catalog
+        .shared_files
+        .par_iter()
+        .filter_map(|path| {
+            let mut fields = formats::shared_fields(&context, catalog, path)?;
+            classifier.classify_all(&mut fields);
+            Some((path.as_str().to_string(), fields))
+        })
+        .collect();
+    (events, shared)
 }
 
 fn compile_event(
@@ -530,7 +543,11 @@ fn team_entries(catalog: &Catalog, discovery: &Discovery) -> Vec<TeamEntry> {
         .collect()
 }
 
-fn shared_entries(catalog: &Catalog, events: &[EventEntry]) -> Vec<SharedSchemaEntry> {
+fn shared_entries(
+    catalog: &Catalog,
+    events: &[EventEntry],
+    fields: &mut HashMap<String, Vec<Field>>,
+) -> Vec<SharedSchemaEntry> {
     let mut used_by: HashMap<&str, Vec<String>> = HashMap::new();
     for event in events {
         for path in &event.shared_schemas {
@@ -558,6 +575,7 @@ fn shared_entries(catalog: &Catalog, events: &[EventEntry]) -> Vec<SharedSchemaE
                 domain,
                 format,
                 used_by: used_by.remove(path.as_str()).unwrap_or_default(),
+                fields: fields.remove(path.as_str()).unwrap_or_default(),
             }
         })
         .collect();

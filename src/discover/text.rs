@@ -195,6 +195,10 @@ pub fn show(
             let mut out = format!("shared schema {}\n", clean(&schema.path));
             let _ = writeln!(out, "  domain:      {}", clean(&schema.domain));
             let _ = writeln!(out, "  used by:     {}", list(&schema.used_by));
+            if !schema.fields.is_empty() {
+                out.push('\n');
+                out.push_str(&fields_table(&schema.fields).render(width, false));
+            }
             out
         }
     }

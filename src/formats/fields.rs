@@ -235,6 +235,26 @@ fn avro_type_name(schema: &Schema) -> String {
 }
 
 pub fn protobuf(schema: &ProtoSchema, detail: Detail<'_>) -> Vec<Field> {
+    proto_walk(schema, detail, |walker| {
+        walker.message(schema.message(), "", 0)
+    })
+}
+
+/// The fields of every top-level message of a shared Protobuf file, each path starting with
+/// its message's name (`Money.currency_code`): such a file has no single payload message.
+pub fn protobuf_file(schema: &ProtoSchema, detail: Detail<'_>) -> Vec<Field> {
+    proto_walk(schema, detail, |walker| {
+        for message in schema.file().messages() {
+            walker.message(&message, message.name(), 0);
+        }
+    })
+}
+
+fn proto_walk(
+    schema: &ProtoSchema,
+    detail: Detail<'_>,
+    walk: impl FnOnce(&mut ProtoWalker<'_, '_>),
+) -> Vec<Field> {
     let field_meta = schema.pool().get_extension_by_name(FIELD_META);
     if matches!(detail, Detail::Tags) && field_meta.is_none() {
         // Without confluent/meta.proto no field can carry tags.
@@ -247,7 +267,7 @@ pub fn protobuf(schema: &ProtoSchema, detail: Detail<'_>) -> Vec<Field> {
         open: HashSet::new(),
         fields: Vec::new(),
     };
-    walker.message(schema.message(), "", 0);
+    walk(&mut walker);
     walker.fields
 }
 

@@ -274,39 +274,48 @@ pub fn compile(
 
 /// The position of a serde_json error in `text`.
 /// A shared schema file compiled on its own (Avro: its type, with the other shared types; JSON
-/// Schema: the document). `None` for Protobuf files (they are compiled as the imports of the
-/// events that use them) and for files that do not compile.
+/// Schema: the document; Protobuf: the file, its first message standing for it). `None` for
+/// files that do not compile.
 pub fn compile_shared(
     context: &SchemaContext,
     catalog: &Catalog,
     path: &CatalogPath,
 ) -> Option<Compiled> {
-    let text = catalog.read_text(path).ok()?;
     let mut ignored = Findings::new();
     match path.extension()? {
-        "avsc" => context
-            .avro_types
-            .compile_shared(path, &text, &mut ignored)
-            .map(Compiled::Avro),
+        "avsc" => {
+            let text = catalog.read_text(path).ok()?;
+            context
+                .avro_types
+                .compile_shared(path, &text, &mut ignored)
+                .map(Compiled::Avro)
+        }
         "json" => {
+            let text = catalog.read_text(path).ok()?;
             let value = serde_json::from_str(&text).ok()?;
             Some(Compiled::Json(json::JsonSchema::for_reading(
                 path.clone(),
                 value,
             )))
         }
+        "proto" => {
+            protobuf::compile_shared(&context.proto_imports, catalog, path).map(Compiled::Protobuf)
+        }
         _ => None,
     }
 }
 
-/// The fields a shared schema file defines, for the site's shared schema pages (see
-/// [`compile_shared`]).
+/// The fields a shared schema file defines (see [`compile_shared`]); for Protobuf, those of
+/// every top-level message, under the message's name.
 pub fn shared_fields(
     context: &SchemaContext,
     catalog: &Catalog,
     path: &CatalogPath,
 ) -> Option<Vec<fields::Field>> {
-    compile_shared(context, catalog, path).map(|compiled| compiled.fields(catalog))
+    match compile_shared(context, catalog, path)? {
+        Compiled::Protobuf(schema) => Some(fields::protobuf_file(&schema, fields::Detail::Docs)),
+        compiled => Some(compiled.fields(catalog)),
+    }
 }
 
 pub fn json_error_position(text: &str, error: &serde_json::Error) -> Position {

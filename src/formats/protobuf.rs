@@ -34,7 +34,7 @@ pub struct ParsedImports {
 struct CatalogResolver {
     parsed: Arc<ParsedImports>,
     imports: Imports,
-    /// The event's folder, where its schema's imports are looked for first.
+    /// The event's folder (or a shared file's), where imports are looked for first.
     dir: CatalogPath,
     /// The schema being compiled, opened by its catalog path.
     main: CatalogPath,
@@ -98,6 +98,49 @@ pub fn compile(
     path: &CatalogPath,
     findings: &mut Findings,
 ) -> Option<ProtoSchema> {
+    let (text, pool, file, imports) = compile_file(parsed, catalog, &event.dir, path, findings)?;
+    let message = payload_message(&pool, &file, event, declared, findings)?;
+    Some(ProtoSchema {
+        path: path.clone(),
+        imports,
+        text,
+        pool,
+        file,
+        message,
+    })
+}
+
+/// A shared file compiled on its own, its imports looked for first in its own folder (as an
+/// event's are in the event's); its first message stands for the file. `None` when it does not
+/// compile or defines no message (problems are lint's to report, through the events using it).
+pub fn compile_shared(
+    parsed: &Arc<ParsedImports>,
+    catalog: &Catalog,
+    path: &CatalogPath,
+) -> Option<ProtoSchema> {
+    let mut ignored = Findings::new();
+    let (text, pool, file, imports) =
+        compile_file(parsed, catalog, &path.parent(), path, &mut ignored)?;
+    let message = file.messages().next()?;
+    Some(ProtoSchema {
+        path: path.clone(),
+        imports,
+        text,
+        pool,
+        file,
+        message,
+    })
+}
+
+/// The text, descriptors and catalog imports of the file at `path`, compiled with imports
+/// resolved from `dir` first.
+fn compile_file(
+    parsed: &Arc<ParsedImports>,
+    catalog: &Catalog,
+    dir: &CatalogPath,
+    path: &CatalogPath,
+    findings: &mut Findings,
+) -> Option<(Arc<str>, DescriptorPool, FileDescriptor, Vec<CatalogPath>)> {
     let text = catalog.read_text(path).ok()?;
     let opened = Arc::new(Mutex::new(HashMap::new()));
     let mut resolver = ChainFileResolver::new();
@@ -106,7 +149,7 @@ pub fn compile(
     resolver.add(CatalogResolver {
         parsed: parsed.clone(),
         imports: catalog.imports(),
-        dir: event.dir.clone(),
+        dir: dir.clone(),
         main: path.clone(),
         opened: opened.clone(),
     });
@@ -120,7 +163,6 @@ pub fn compile(
     }
     let pool = compiler.descriptor_pool();
     let file = pool.get_file_by_name(main_name)?;
-    let message = payload_message(&pool, &file, event, declared, findings)?;
     let mut imports: Vec<CatalogPath> = opened
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -129,14 +171,7 @@ pub fn compile(
         .cloned()
         .collect();
     imports.sort();
-    Some(ProtoSchema {
-        path: path.clone(),
-        imports,
-        text,
-        pool,
-        file,
-        message,
-    })
+    Some((text, pool, file, imports))
 }
 
 fn compile_error_finding(
@@ -303,6 +338,10 @@ impl ProtoSchema {
 
     pub fn message(&self) -> &MessageDescriptor {
         &self.message
+    }
+
+    pub fn file(&self) -> &FileDescriptor {
+        &self.file
     }
 
     pub fn pool(&self) -> &DescriptorPool {

@@ -272,7 +272,12 @@ pub fn check_shared(
     naming: &NamingOptions,
     findings: &mut Findings,
 ) {
-    for path in &catalog.shared_files {
+    // A shared Protobuf file's fields are checked through the events that import it.
+    let checked_here = catalog
+        .shared_files
+        .iter()
+        .filter(|path| path.extension() != Some("proto"));
+    for path in checked_here {
         if let Some(compiled) = formats::compile_shared(context, catalog, path) {
             check_fields(classifier, catalog, &compiled, naming, None, findings);
         }

@@ -14,14 +14,12 @@ pub mod search_index;
 pub mod serve;
 mod svg;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::catalog::{Catalog, EventId};
 use crate::discover::{Detail, Discovery};
-use crate::formats::fields::Field;
 use crate::git::CatalogRepository;
 use crate::history::EventHistory;
 use layout::PagePath;
@@ -70,8 +68,6 @@ pub struct Site<'a> {
     pub discovery: &'a Discovery,
     pub title: String,
     pub recent: Vec<RecentChange>,
-    /// Fields of shared schemas by path, where known.
-    pub shared_fields: HashMap<String, Vec<Field>>,
 }
 
 /// A line of the home page's recent changes.
@@ -109,7 +105,6 @@ pub fn build(
             .clone()
             .unwrap_or_else(|| discovery.catalog.clone()),
         recent: histories.as_deref().map(recent_changes).unwrap_or_default(),
-        shared_fields: shared_fields(catalog, &discovery),
     };
     let staging = Staging::begin(&options.out)?;
     match render(
@@ -195,27 +190,6 @@ fn sitemap(base: &str, files: &[(String, u64)]) -> String {
     }
     xml.push_str("</urlset>\n");
     xml
-}
-
-/// The fields of each shared schema that has them.
-fn shared_fields(catalog: &Catalog, discovery: &Discovery) -> HashMap<String, Vec<Field>> {
-    let mut ignored = crate::findings::Findings::new();
-    let context = crate::formats::SchemaContext::with_purpose(
-        catalog,
-        crate::formats::Purpose::Read,
-        &mut ignored,
-    );
-    let classifier = crate::catalog::vocabulary::Classifier::new(catalog.vocabulary.as_ref());
-    discovery
-        .schemas
-        .par_iter()
-        .filter_map(|schema| {
-            let path = crate::tree::CatalogPath::parse(&schema.path).ok()?;
-            let mut fields = crate::formats::shared_fields(&context, catalog, &path)?;
-            classifier.classify_all(&mut fields);
-            Some((schema.path.clone(), fields))
-        })
-        .collect()
 }
 
 /// The newest schema versions and manifest changes over all events.

@@ -258,16 +258,16 @@ pub fn team(site: &Site<'_>, team: &TeamEntry) -> String {
 
 pub fn shared_schema(site: &Site<'_>, schema: &SharedSchemaEntry) -> String {
     let path = PagePath::schema(&schema.path);
-    let fields = site.shared_fields.get(&schema.path);
     let content = html! {
         h1 { "Shared schema " code { (schema.path) } }
         dl.facts {
             dt { "Domain" } dd { (domain_link(&path, &schema.domain)) }
         }
         h2 { "Fields" }
-        @match fields {
-            Some(fields) => (super::event_page::field_table(fields)),
-            None => p { "Shown on the events that use it." },
+        @if schema.fields.is_empty() {
+            p { "None read: the file defines no record or message, or does not compile (" code { "evcat lint" } " says why)." }
+        } @else {
+            (super::event_page::field_table(&schema.fields))
         }
         h2 { "Used by" }
         (events_table(&path, site, &schema.used_by))
