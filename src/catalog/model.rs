@@ -307,14 +307,16 @@ pub struct EventSpec {
     pub classification: Option<Classification>,
     #[serde(default)]
     pub examples: Vec<String>,
+    // The three blocks below are boxed: few events have them, and unboxed they would add
+    // over 200 bytes to every event of a large catalog (held twice by `check`).
     /// What consumers may count on (data as a product).
     #[serde(default)]
-    pub sla: Option<Sla>,
+    pub sla: Option<Box<Sla>>,
     /// What the data may be used for.
     #[serde(default)]
-    pub terms: Option<UsageTerms>,
+    pub terms: Option<Box<UsageTerms>>,
     #[serde(default)]
-    pub deprecation: Option<Deprecation>,
+    pub deprecation: Option<Box<Deprecation>>,
 }
 
 /// `sla:` in event.yaml: availability (`99.9%`), freshness (how late an event may arrive

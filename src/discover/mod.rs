@@ -79,12 +79,12 @@ pub struct EventEntry {
     pub classification: Option<crate::catalog::Classification>,
     pub examples: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sla: Option<crate::catalog::Sla>,
+    pub sla: Option<Box<crate::catalog::Sla>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub terms: Option<crate::catalog::UsageTerms>,
+    pub terms: Option<Box<crate::catalog::UsageTerms>>,
     /// With the replacement as an event id (`domain/Name`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deprecation: Option<crate::catalog::Deprecation>,
+    pub deprecation: Option<Box<crate::catalog::Deprecation>>,
     /// Filled with [`Detail::Fields`].
     pub fields: Vec<Field>,
     pub key_fields: Vec<Field>,
