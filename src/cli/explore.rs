@@ -29,16 +29,19 @@ pub enum ListKind {
 /// Filters for `evcat list`; each narrows what applies to the kind listed.
 #[derive(Args, Debug, Default)]
 pub struct Filters {
+    /// Only what belongs to this domain.
     #[arg(long)]
     pub domain: Option<String>,
     /// The owning team.
     #[arg(long)]
     pub owner: Option<String>,
+    /// Events with this status.
     #[arg(long, value_enum)]
     pub status: Option<StatusArg>,
     /// The schema format (`--format` chooses the output).
     #[arg(long, value_enum)]
     pub schema_format: Option<SchemaFormat>,
+    /// Events carrying this tag.
     #[arg(long)]
     pub tag: Option<String>,
     /// Events this service consumes.
