@@ -266,44 +266,30 @@ impl<'t, 'a> Context<'t, 'a> {
     }
 
     pub(super) fn compare_oneofs_and_fields(&mut self, original: &'a Message, update: &'a Message) {
-        let top = |message: &'a Message| -> HashMap<i32, &'a Field> {
-            message
-                .fields
-                .iter()
-                .map(|field| (field.tag, field))
-                .collect()
-        };
-        let in_oneofs = |message: &'a Message| -> HashMap<i32, (&'a str, &'a Field)> {
-            message
-                .oneofs
-                .iter()
-                .flat_map(|oneof| {
-                    oneof
-                        .fields
-                        .iter()
-                        .map(move |field| (field.tag, (oneof.name.as_str(), field)))
-                })
-                .collect()
-        };
-        let (original_top, update_top) = (top(original), top(update));
-        let (original_oneof, update_oneof) = (in_oneofs(original), in_oneofs(update));
+        let (before, after) = (Layout::of(original), Layout::of(update));
+        self.compare_moves_into_oneofs(&before, update);
+        self.compare_oneof_names(original, update);
+        self.compare_oneof_members(&before, &after);
+        self.compare_top_level_fields(&before, &after);
+    }
 
-        // Fields moving into a oneof: from the top level, or from other oneofs.
+    /// Fields moving into a oneof: from the top level, or from other oneofs.
+    fn compare_moves_into_oneofs(&mut self, before: &Layout<'a>, update: &'a Message) {
         for oneof in &update.oneofs {
             let moved = oneof
                 .fields
                 .iter()
-                .filter(|field| original_top.contains_key(&field.tag))
+                .filter(|field| before.top.contains_key(&field.tag))
                 .count();
             let existing = oneof
                 .fields
                 .iter()
-                .filter(|field| original_oneof.contains_key(&field.tag))
+                .filter(|field| before.in_oneofs.contains_key(&field.tag))
                 .count();
             let sources: BTreeSet<&str> = oneof
                 .fields
                 .iter()
-                .filter_map(|field| original_oneof.get(&field.tag).map(|(name, _)| *name))
+                .filter_map(|field| before.in_oneofs.get(&field.tag).map(|(name, _)| *name))
                 .collect();
             if moved > 1 {
                 self.add_at(&oneof.name, "MULTIPLE_FIELDS_MOVED_TO_ONEOF");
@@ -311,16 +297,17 @@ impl<'t, 'a> Context<'t, 'a> {
                 self.add_at(&oneof.name, "FIELD_MOVED_TO_EXISTING_ONEOF");
             }
         }
-        let original_names: BTreeSet<&str> = original
-            .oneofs
-            .iter()
-            .map(|oneof| oneof.name.as_str())
-            .collect();
-        let update_names: BTreeSet<&str> = update
-            .oneofs
-            .iter()
-            .map(|oneof| oneof.name.as_str())
-            .collect();
+    }
+
+    fn compare_oneof_names(&mut self, original: &'a Message, update: &'a Message) {
+        let names = |message: &'a Message| -> BTreeSet<&'a str> {
+            message
+                .oneofs
+                .iter()
+                .map(|oneof| oneof.name.as_str())
+                .collect()
+        };
+        let (original_names, update_names) = (names(original), names(update));
         for name in original_names.union(&update_names) {
             match (original_names.contains(name), update_names.contains(name)) {
                 (true, false) => self.add_at(name, "ONEOF_REMOVED"),
@@ -328,15 +315,17 @@ impl<'t, 'a> Context<'t, 'a> {
                 _ => {}
             }
         }
+    }
 
-        // Oneof members: compared where they are now.
-        let mut original_tags: Vec<&i32> = original_oneof.keys().collect();
+    /// Oneof members: compared where they are now.
+    fn compare_oneof_members(&mut self, before: &Layout<'a>, after: &Layout<'a>) {
+        let mut original_tags: Vec<&i32> = before.in_oneofs.keys().collect();
         original_tags.sort();
         for tag in original_tags {
-            let (oneof_name, field) = original_oneof[tag];
-            if let Some((new_oneof, new_field)) = update_oneof.get(tag) {
+            let (oneof_name, field) = before.in_oneofs[tag];
+            if let Some((new_oneof, new_field)) = after.in_oneofs.get(tag) {
                 self.compare_field_at(&[new_oneof, &tag.to_string()], field, new_field);
-            } else if let Some(new_field) = update_top.get(tag) {
+            } else if let Some(new_field) = after.top.get(tag) {
                 self.add_at(&tag.to_string(), "ONEOF_FIELD_MOVED_TO_TOP_LEVEL");
                 self.compare_field_at(&[&tag.to_string()], field, new_field);
             } else {
@@ -345,14 +334,14 @@ impl<'t, 'a> Context<'t, 'a> {
                 self.path.pop();
             }
         }
-        let mut update_tags: Vec<&i32> = update_oneof.keys().collect();
+        let mut update_tags: Vec<&i32> = after.in_oneofs.keys().collect();
         update_tags.sort();
         for tag in update_tags {
-            if original_oneof.contains_key(tag) {
+            if before.in_oneofs.contains_key(tag) {
                 continue;
             }
-            let (oneof_name, field) = update_oneof[tag];
-            match original_top.get(tag) {
+            let (oneof_name, field) = after.in_oneofs[tag];
+            match before.top.get(tag) {
                 Some(old_field) => {
                     self.compare_field_at(&[oneof_name, &tag.to_string()], old_field, field)
                 }
@@ -363,19 +352,16 @@ impl<'t, 'a> Context<'t, 'a> {
                 }
             }
         }
+    }
 
-        // Top-level fields.
-        let tags: BTreeSet<i32> = original_top
-            .keys()
-            .chain(update_top.keys())
-            .copied()
-            .collect();
+    fn compare_top_level_fields(&mut self, before: &Layout<'a>, after: &Layout<'a>) {
+        let tags: BTreeSet<i32> = before.top.keys().chain(after.top.keys()).copied().collect();
         for tag in tags {
-            match (original_top.get(&tag), update_top.get(&tag)) {
+            match (before.top.get(&tag), after.top.get(&tag)) {
                 (Some(old_field), Some(new_field)) => {
                     self.compare_field_at(&[&tag.to_string()], old_field, new_field)
                 }
-                (Some(old_field), None) if !update_oneof.contains_key(&tag) => {
+                (Some(old_field), None) if !after.in_oneofs.contains_key(&tag) => {
                     let kind = if old_field.label == Some(Label::Required) {
                         "REQUIRED_FIELD_REMOVED"
                     } else {
@@ -383,7 +369,7 @@ impl<'t, 'a> Context<'t, 'a> {
                     };
                     self.add_at(&tag.to_string(), kind);
                 }
-                (None, Some(new_field)) if !original_oneof.contains_key(&tag) => {
+                (None, Some(new_field)) if !before.in_oneofs.contains_key(&tag) => {
                     let kind = if new_field.label == Some(Label::Required) {
                         "REQUIRED_FIELD_ADDED"
                     } else {
@@ -542,6 +528,34 @@ impl<'t, 'a> Context<'t, 'a> {
         self.differences.extend(sub.differences);
         if !compatible {
             self.add("FIELD_NAMED_TYPE_CHANGED");
+        }
+    }
+}
+
+/// A message's fields by tag: those at the top level, and those inside a oneof (with its name).
+struct Layout<'a> {
+    top: HashMap<i32, &'a Field>,
+    in_oneofs: HashMap<i32, (&'a str, &'a Field)>,
+}
+
+impl<'a> Layout<'a> {
+    fn of(message: &'a Message) -> Self {
+        Layout {
+            top: message
+                .fields
+                .iter()
+                .map(|field| (field.tag, field))
+                .collect(),
+            in_oneofs: message
+                .oneofs
+                .iter()
+                .flat_map(|oneof| {
+                    oneof
+                        .fields
+                        .iter()
+                        .map(move |field| (field.tag, (oneof.name.as_str(), field)))
+                })
+                .collect(),
         }
     }
 }

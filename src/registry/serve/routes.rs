@@ -560,55 +560,75 @@ fn route_read(
             )?))
         }
         ("POST", ["compatibility", "subjects", subject, "versions", rest @ ..]) => {
-            let schema = parse_schema_in(store, body)?;
             let against = match rest {
                 [] => None,
                 [version] => Some(version_selector(version)?),
                 _ => return Err(request.not_found()),
             };
             std::thread::sleep(delay_checks);
-            let verdict = store.check_compatibility(subject, &schema, against)?;
-            let mut answer = json!({ "is_compatible": verdict.compatible });
-            if request.flag("verbose") {
-                let messages: Vec<String> = verdict
-                    .findings
-                    .iter()
-                    .filter(|finding| finding.difference.breaking)
-                    .map(|finding| {
-                        format!(
-                            "{} at {}: {}",
-                            finding.difference.kind,
-                            finding.difference.path,
-                            explain(schema.schema_type, finding.difference.kind)
-                        )
-                    })
-                    .collect();
-                answer["messages"] = json!(messages);
-            }
-            Ok(answer)
+            compatibility_answer(store, request, body, subject, against)
         }
         ("GET", ["config"]) => {
             Ok(json!({ "compatibilityLevel": store.compatibility(None).as_str() }))
         }
-        ("GET", ["config", subject]) => {
-            let level = match store.subject_compatibility(subject) {
-                Some(level) => level,
-                None if request.flag("defaultToGlobal") => store.compatibility(None),
-                None => {
-                    return Err(RegistryError {
-                        code: 40408,
-                        message: format!(
-                        "Subject '{subject}' does not have subject-level compatibility configured"
-                    ),
-                    })
-                }
-            };
-            Ok(json!({ "compatibilityLevel": level.as_str() }))
-        }
+        ("GET", ["config", subject]) => subject_config(store, request, subject),
         ("GET", ["mode"]) => Ok(json!({ "mode": store.mode(None) })),
         ("GET", ["mode", subject]) => Ok(json!({ "mode": store.mode(Some(subject)) })),
         _ => Err(request.not_found()),
     }
+}
+
+/// `POST /compatibility/subjects/{subject}/versions[/{version}]`, with the reasons when
+/// `verbose` is asked for.
+fn compatibility_answer(
+    store: &Store,
+    request: &Request<'_>,
+    body: &str,
+    subject: &str,
+    against: Option<VersionSelector>,
+) -> Result<Value, RegistryError> {
+    let schema = parse_schema_in(store, body)?;
+    let verdict = store.check_compatibility(subject, &schema, against)?;
+    let mut answer = json!({ "is_compatible": verdict.compatible });
+    if request.flag("verbose") {
+        let messages: Vec<String> = verdict
+            .findings
+            .iter()
+            .filter(|finding| finding.difference.breaking)
+            .map(|finding| {
+                format!(
+                    "{} at {}: {}",
+                    finding.difference.kind,
+                    finding.difference.path,
+                    explain(schema.schema_type, finding.difference.kind)
+                )
+            })
+            .collect();
+        answer["messages"] = json!(messages);
+    }
+    Ok(answer)
+}
+
+/// `GET /config/{subject}`: the subject's own level; the global one only when
+/// `defaultToGlobal` asks for it, else 40408 as Confluent answers.
+fn subject_config(
+    store: &Store,
+    request: &Request<'_>,
+    subject: &str,
+) -> Result<Value, RegistryError> {
+    let level = match store.subject_compatibility(subject) {
+        Some(level) => level,
+        None if request.flag("defaultToGlobal") => store.compatibility(None),
+        None => {
+            return Err(RegistryError {
+                code: 40408,
+                message: format!(
+                    "Subject '{subject}' does not have subject-level compatibility configured"
+                ),
+            })
+        }
+    };
+    Ok(json!({ "compatibilityLevel": level.as_str() }))
 }
 
 fn route_write(
