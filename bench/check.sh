@@ -34,19 +34,21 @@ time_check() {
 # 1. One commit, then a second where $changed events gained a field (compatible).
 one="$work/one"
 "$gencat" --events "$events" --out "$one"
-git -C "$one" init -q && git -C "$one" add -A && git -C "$one" commit -qm "revision 0"
+git -C "$one" init -q && git -C "$one" config gc.auto 0 && git -C "$one" add -A && git -C "$one" commit -qm "revision 0"
 "$gencat" --events "$events" --out "$one" --revision 1 --changed "$changed"
 git -C "$one" add -A && git -C "$one" commit -qm "revision 1"
+git -C "$one" gc -q # packed, as a clone is (Git's gc --auto would pack it in the background)
 time_check "non-transitive ($events events, $changed changed)" "$one"
 
 # 2. $versions commits, each a compatible revision of every schema, then $changed changed again.
 many="$work/many"
 "$gencat" --events "$events" --out "$many" --level BACKWARD_TRANSITIVE
-git -C "$many" init -q && git -C "$many" add -A && git -C "$many" commit -qm "revision 0"
+git -C "$many" init -q && git -C "$many" config gc.auto 0 && git -C "$many" add -A && git -C "$many" commit -qm "revision 0"
 for revision in $(seq 1 $((versions - 1))); do
   "$gencat" --events "$events" --out "$many" --revision "$revision" --level BACKWARD_TRANSITIVE
   git -C "$many" add -A && git -C "$many" commit -qm "revision $revision"
 done
 "$gencat" --events "$events" --out "$many" --revision "$versions" --changed "$changed" --base $((versions - 1)) --level BACKWARD_TRANSITIVE
 git -C "$many" add -A && git -C "$many" commit -qm "revision $versions"
+git -C "$many" gc -q
 time_check "transitive ($events events, $changed changed, $versions versions)" "$many"

@@ -44,6 +44,7 @@ for size in "${sizes[@]}"; do
   catalog="$work/c$size"
   "$gencat" --events "$size" --out "$catalog" --level BACKWARD_TRANSITIVE >/dev/null
   git_quiet "$catalog" init -q -b main
+  git_quiet "$catalog" config gc.auto 0
   git_quiet "$catalog" add -A
   git_quiet "$catalog" commit -q -m v0
   "$evcat" --catalog "$catalog" lint >/dev/null 2>&1 || true
@@ -52,6 +53,9 @@ for size in "${sizes[@]}"; do
   "$gencat" --events "$size" --out "$catalog" --level BACKWARD_TRANSITIVE --revision 1 --changed $((size / 100)) >/dev/null
   git_quiet "$catalog" add -A
   git_quiet "$catalog" commit -q -m v1
+  # Packed, as a clone is and as Git's own `gc --auto` leaves a repository after such commits;
+  # measured before it could start in the background and share the machine with the command.
+  git_quiet "$catalog" gc -q
   measure "check (clean tree)" "$size" "$evcat" --catalog "$catalog" check
   git_quiet "$catalog" branch -q base HEAD~1
   measure "check --against" "$size" "$evcat" --catalog "$catalog" check --against base

@@ -33,11 +33,15 @@ for size in "${sizes[@]}"; do
   catalog="$work/c$size"
   "$gencat" --events "$size" --out "$catalog" --level BACKWARD_TRANSITIVE $shape >/dev/null
   git_quiet "$catalog" init -q -b main
+  git_quiet "$catalog" config gc.auto 0
   git_quiet "$catalog" add -A
   git_quiet "$catalog" commit -q -m v0
   "$gencat" --events "$size" --out "$catalog" --level BACKWARD_TRANSITIVE $shape --revision 1 --changed $((size / 100)) >/dev/null
   git_quiet "$catalog" add -A
   git_quiet "$catalog" commit -q -m v1
+  # Packed, as a clone is and as Git's own `gc --auto` leaves a repository after such commits;
+  # measured before it could start in the background and share the machine with the command.
+  git_quiet "$catalog" gc -q
   best=$(best_build "$catalog" "$work/site")
   in_memory=
   if [ -d /dev/shm ] && [ -w /dev/shm ]; then
