@@ -257,29 +257,61 @@ pub fn line_of(format: Format, text: &str, path: &str) -> Option<usize> {
 }
 
 /// Finds `#/Outer/Inner/3` in Protobuf source: the message, then the field numbered 3 after it.
+/// Scanned by hand: it runs for every difference of every version in a history, where building
+/// a regex per segment took most of a site build's time.
 fn protobuf_line(text: &str, path: &str) -> Option<usize> {
     let mut offset = 0;
     let mut line = None;
     for segment in pointer_segments(path) {
         let rest = &text[offset..];
         let found = if segment.chars().all(|ch| ch.is_ascii_digit()) {
-            regex::Regex::new(&format!(r"=\s*{segment}\s*[;\[]"))
-                .ok()
-                .and_then(|regex| regex.find(rest))
+            field_number_at(rest, &segment)
         } else {
-            regex::Regex::new(&format!(
-                r"\b(message|enum|oneof)\s+{}\b",
-                regex::escape(&segment)
-            ))
-            .ok()
-            .and_then(|regex| regex.find(rest))
+            declaration_at(rest, &segment)
         };
-        if let Some(found) = found {
-            offset += found.start();
+        if let Some(start) = found {
+            offset += start;
             line = Some(text[..offset].matches('\n').count() + 1);
         }
     }
     line
+}
+
+fn is_word(ch: char) -> bool {
+    ch.is_alphanumeric() || ch == '_'
+}
+
+/// Where `= NUMBER ;` (or `= NUMBER [`) first appears: the `=`.
+fn field_number_at(text: &str, number: &str) -> Option<usize> {
+    text.match_indices('=').map(|(at, _)| at).find(|&at| {
+        let after = text[at + 1..].trim_start();
+        after
+            .strip_prefix(number)
+            .map(str::trim_start)
+            .is_some_and(|tail| tail.starts_with(';') || tail.starts_with('['))
+    })
+}
+
+/// Where `message NAME`, `enum NAME` or `oneof NAME` first appears as whole words: the keyword.
+fn declaration_at(text: &str, name: &str) -> Option<usize> {
+    let mut found: Option<usize> = None;
+    for keyword in ["message", "enum", "oneof"] {
+        let at = text.match_indices(keyword).map(|(at, _)| at).find(|&at| {
+            let before = text[..at].chars().next_back();
+            let after = &text[at + keyword.len()..];
+            let named = after.trim_start();
+            before.is_none_or(|ch| !is_word(ch))
+                && named.len() < after.len()
+                && named
+                    .strip_prefix(name)
+                    .is_some_and(|tail| tail.chars().next().is_none_or(|ch| !is_word(ch)))
+        });
+        found = match (found, at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    found
 }
 
 /// Schema files in folders: references resolve in the referring file's own folder first, then in
@@ -369,5 +401,34 @@ impl SchemaFiles for CatalogFiles<'_> {
                 ))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::protobuf_line;
+
+    const PROTO: &str = "syntax = \"proto3\";\n\
+        message Outer {\n\
+        \x20 string name = 1;\n\
+        \x20 message Inner {\n\
+        \x20   int32 id = 13;\n\
+        \x20   int32 count = 3 [deprecated = true];\n\
+        \x20 }\n\
+        \x20 oneof choice { string a = 4; }\n\
+        }\n\
+        message OuterMost { int32 x = 1; }\n";
+
+    #[test]
+    fn finds_messages_then_field_numbers_as_whole_words() {
+        assert_eq!(protobuf_line(PROTO, "#/Outer"), Some(2));
+        assert_eq!(protobuf_line(PROTO, "#/Outer/1"), Some(3));
+        // `= 13;` is not field 3, and options count as the end of the number.
+        assert_eq!(protobuf_line(PROTO, "#/Outer/Inner/3"), Some(6));
+        assert_eq!(protobuf_line(PROTO, "#/Outer/Inner/13"), Some(5));
+        assert_eq!(protobuf_line(PROTO, "#/Outer/choice/4"), Some(8));
+        // `OuterMost` is not `Outer`, and a name inside another word is no declaration.
+        assert_eq!(protobuf_line(PROTO, "#/OuterMost/1"), Some(10));
+        assert_eq!(protobuf_line("submessage Outer {}", "#/Outer"), None);
     }
 }
