@@ -57,9 +57,15 @@ impl CatalogRepository {
     pub fn discover(catalog_root: &Path) -> Result<Self, GitError> {
         // libgit2 re-hashes every object it reads by default, which Git itself does not (it
         // leaves that to `git fsck`): a third of a history walk's time. Reads trust the
-        // repository, as git's own commands do.
+        // repository, as git's own commands do. Its object cache is off: evcat reads each tree
+        // it needs once (or keeps what it reuses), and in a packed repository the cache held
+        // 60 MiB of trees at 50,000 events (check peaked at 313 MiB with it, 249 MiB without,
+        // in the same time; history and the site took the same time too).
         static TRUST_OBJECTS: std::sync::Once = std::sync::Once::new();
-        TRUST_OBJECTS.call_once(|| git2::opts::strict_hash_verification(false));
+        TRUST_OBJECTS.call_once(|| {
+            git2::opts::strict_hash_verification(false);
+            git2::opts::enable_caching(false);
+        });
         let repository = Repository::discover(catalog_root)
             .map_err(|_| GitError::NotARepository(catalog_root.display().to_string()))?;
         let workdir = repository
