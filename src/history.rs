@@ -471,11 +471,16 @@ fn describe(
     verdict: &crate::compat::Verdict,
     earlier: &[(usize, Parsed)],
 ) -> VersionVerdict {
+    // Under a transitive level a version is compared with every earlier one, and a field added
+    // long ago would be listed again against each of them: only breaking differences are kept
+    // against the older versions, all of them against the version just before.
+    let previous = earlier.len().saturating_sub(1);
     VersionVerdict {
         compatible: verdict.compatible,
         differences: verdict
             .findings
             .iter()
+            .filter(|found| found.difference.breaking || found.version == previous)
             .map(|found| VersionDifference {
                 kind: found.difference.kind,
                 path: found.difference.path.clone(),

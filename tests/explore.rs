@@ -526,6 +526,35 @@ fn one_walk_for_all_events_gives_each_event_its_history() {
 
 /// Issue 11, item 6: every version through a folder move, with the verdict between versions
 /// (a compatible addition, then a breaking one), and the manifest's consumer changes.
+/// Under a transitive level a version is compared with every earlier one; a field added before
+/// is not listed again against each older version, only against the version just before.
+#[test]
+fn transitive_history_lists_other_differences_against_the_previous_version_only() {
+    let fixture = Fixture::example();
+    common::git(fixture.root(), &["init", "-q", "-b", "main"]);
+    commit(&fixture, "initial catalog");
+    let schema = "domains/orders/events/OrderPlaced/schema.proto";
+    for (field, number) in [("note_a", 90), ("note_b", 91)] {
+        fixture.replace(
+            schema,
+            "message OrderPlaced {",
+            &format!("message OrderPlaced {{\n  string {field} = {number};"),
+        );
+        commit(&fixture, &format!("add {field}"));
+    }
+    let history = run(&fixture, &["history", "OrderPlaced", "--format", "json"]).json();
+    let versions = history["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 3, "{history}");
+    assert_eq!(versions[2]["level"], "BACKWARD_TRANSITIVE");
+    assert_eq!(versions[2]["verdict"]["compatible"], true);
+    let differences = versions[2]["verdict"]["differences"].as_array().unwrap();
+    assert!(!differences.is_empty(), "{history}");
+    for difference in differences {
+        assert_eq!(difference["against"], 2, "{difference}");
+        assert_eq!(difference["breaking"], false, "{difference}");
+    }
+}
+
 #[test]
 fn history_follows_a_moved_event_and_marks_the_breaking_version() {
     let fixture = Fixture::example();
