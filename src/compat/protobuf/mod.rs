@@ -82,17 +82,24 @@ pub struct ProtoDocument {
 
 impl ProtoDocument {
     pub fn parse(name: &str, text: &str, dependencies: &[Dependency]) -> Result<Self, String> {
-        let main = protox_parse::parse(name, text).map_err(|error| error.to_string())?;
+        let main = without_positions(protox_parse::parse(name, text).map_err(|e| e.to_string())?);
         let dependencies = dependencies
             .iter()
             .map(|dependency| {
                 protox_parse::parse(&dependency.import, &dependency.text)
-                    .map(|file| (dependency.reference.clone(), file))
+                    .map(|file| (dependency.reference.clone(), without_positions(file)))
                     .map_err(|error| format!("{}: {error}", dependency.import))
             })
             .collect::<Result<_, _>>()?;
         Ok(ProtoDocument { main, dependencies })
     }
+}
+
+/// The comparison never reads source positions, and they are most of a parsed file: a history
+/// holds every version of a schema parsed, so they are dropped.
+fn without_positions(mut file: FileDescriptorProto) -> FileDescriptorProto {
+    file.source_code_info = None;
+    file
 }
 
 /// Confluent's Protobuf diff.
