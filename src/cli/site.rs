@@ -39,6 +39,7 @@ fn build_site(catalog: Option<&Path>, args: &BuildArgs, ui: &Ui) -> Result<PathB
         out: args.out.clone(),
         title: args.title.clone(),
         base_url: args.base_url.clone(),
+        history_batch: crate::site::HISTORY_BATCH,
     };
     let SiteSummary {
         pages,
