@@ -98,16 +98,14 @@ pub fn compile(
     path: &CatalogPath,
     findings: &mut Findings,
 ) -> Option<ProtoSchema> {
-    let (text, pool, file, imports) = compile_file(parsed, catalog, &event.dir, path, findings)?;
-    let message = payload_message(&pool, &file, event, declared, findings)?;
-    Some(ProtoSchema {
-        path: path.clone(),
-        imports,
-        text,
-        pool,
-        file,
-        message,
-    })
+    compile_file(
+        parsed,
+        catalog,
+        &event.dir,
+        path,
+        findings,
+        |pool, file, findings| payload_message(pool, file, event, declared, findings),
+    )
 }
 
 /// A shared file compiled on its own, its imports looked for first in its own folder (as an
@@ -119,28 +117,26 @@ pub fn compile_shared(
     path: &CatalogPath,
 ) -> Option<ProtoSchema> {
     let mut ignored = Findings::new();
-    let (text, pool, file, imports) =
-        compile_file(parsed, catalog, &path.parent(), path, &mut ignored)?;
-    let message = file.messages().next()?;
-    Some(ProtoSchema {
-        path: path.clone(),
-        imports,
-        text,
-        pool,
-        file,
-        message,
-    })
+    compile_file(
+        parsed,
+        catalog,
+        &path.parent(),
+        path,
+        &mut ignored,
+        |_, file, _| file.messages().next(),
+    )
 }
 
-/// The text, descriptors and catalog imports of the file at `path`, compiled with imports
-/// resolved from `dir` first.
+/// The file at `path` compiled, with imports resolved from `dir` first, and the message
+/// `payload` picks from it.
 fn compile_file(
     parsed: &Arc<ParsedImports>,
     catalog: &Catalog,
     dir: &CatalogPath,
     path: &CatalogPath,
     findings: &mut Findings,
-) -> Option<(Arc<str>, DescriptorPool, FileDescriptor, Vec<CatalogPath>)> {
+    payload: impl FnOnce(&DescriptorPool, &FileDescriptor, &mut Findings) -> Option<MessageDescriptor>,
+) -> Option<ProtoSchema> {
     let text = catalog.read_text(path).ok()?;
     let opened = Arc::new(Mutex::new(HashMap::new()));
     let mut resolver = ChainFileResolver::new();
@@ -163,6 +159,7 @@ fn compile_file(
     }
     let pool = compiler.descriptor_pool();
     let file = pool.get_file_by_name(main_name)?;
+    let message = payload(&pool, &file, findings)?;
     let mut imports: Vec<CatalogPath> = opened
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -171,7 +168,14 @@ fn compile_file(
         .cloned()
         .collect();
     imports.sort();
-    Some((text, pool, file, imports))
+    Some(ProtoSchema {
+        path: path.clone(),
+        imports,
+        text,
+        pool,
+        file,
+        message,
+    })
 }
 
 fn compile_error_finding(
