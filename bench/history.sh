@@ -4,14 +4,10 @@
 # the site of that catalog (whose first ten events have the 50 versions).
 # Usage: bench/history.sh [EVENTS] [VERSIONS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
+bench_init
 events=${1:-10000}
 versions=${2:-50}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cargo build --release --locked --quiet --bin evcat --example gencat
-evcat=$PWD/target/release/evcat
-gencat=$PWD/target/release/examples/gencat
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 catalog="$work/catalog"
 "$gencat" --events "$events" --out "$catalog" --level BACKWARD_TRANSITIVE >/dev/null

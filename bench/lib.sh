@@ -1,4 +1,4 @@
-# Shared by the benchmarks that run against a served registry (sourced, not run).
+# Shared by the benchmarks (sourced, not run).
 
 # Builds evcat and gencat in release mode, and makes a work folder removed on exit (with the
 # registry, if one was started). Sets `evcat`, `gencat` and `work`.
