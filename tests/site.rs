@@ -24,18 +24,24 @@ fn links(html: &str) -> Vec<String> {
     found
 }
 
-fn html_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+fn files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            html_files(&path, found);
-        } else if path
-            .extension()
-            .is_some_and(|extension| extension == "html")
-        {
+            files(&path, found);
+        } else {
             found.push(path);
         }
     }
+}
+
+fn html_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+    let mut all = Vec::new();
+    files(dir, &mut all);
+    found.extend(all.into_iter().filter(|path| {
+        path.extension()
+            .is_some_and(|extension| extension == "html")
+    }));
 }
 
 #[test]
@@ -208,4 +214,48 @@ fn serve_answers_pages_on_loopback_and_nothing_outside() {
     assert!(get("/../evcat.yaml").starts_with("HTTP/1.1 404"));
     assert!(get("/%2e%2e/evcat.yaml").starts_with("HTTP/1.1 404"));
     drop(child);
+}
+
+/// The site walks histories a batch of events at a time: batches of one give the same site,
+/// file for file, as the command's batches (where the example's events are all in one).
+#[test]
+fn batches_of_histories_build_the_same_site() {
+    let fixture = common::example_site("Settled.");
+    let home = std::fs::read_to_string(fixture.path("public/index.html")).unwrap();
+    assert!(
+        home.contains("value schema v2"),
+        "the second version is a recent change"
+    );
+    let tree = evcat::tree::DiskTree::new(fixture.root()).unwrap();
+    let catalog = evcat::catalog::Catalog::load(Box::new(tree))
+        .unwrap()
+        .catalog;
+    let repository = evcat::git::CatalogRepository::discover(fixture.root()).unwrap();
+    let by_one = fixture.path("by-one");
+    let options = evcat::site::SiteOptions {
+        out: by_one.clone(),
+        title: None,
+        base_url: None,
+        history_batch: 1,
+    };
+    evcat::site::build(&catalog, Some(&repository), &options).unwrap();
+    let listing = |dir: &Path| {
+        let mut found = Vec::new();
+        files(dir, &mut found);
+        let mut found: Vec<(std::path::PathBuf, Vec<u8>)> = found
+            .into_iter()
+            .map(|path| {
+                let bytes = std::fs::read(&path).unwrap();
+                (path.strip_prefix(dir).unwrap().to_path_buf(), bytes)
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let (whole, by_one) = (listing(&fixture.path("public")), listing(&by_one));
+    assert_eq!(whole.len(), by_one.len());
+    for ((path, bytes), (other, other_bytes)) in whole.iter().zip(&by_one) {
+        assert_eq!(path, other);
+        assert!(bytes == other_bytes, "{} differs", path.display());
+    }
 }

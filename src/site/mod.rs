@@ -115,7 +115,7 @@ fn render(
     repository: Option<&CatalogRepository>,
     options: &SiteOptions,
     staging: &Staging,
-) -> Result<Vec<(String, u64)>, SiteError> {
+) -> Result<Written, SiteError> {
     let batch = options.history_batch.max(1);
     let (mut written, recent) = event_pages(site, repository, batch, staging)?;
     site.recent = recent;
@@ -184,7 +184,7 @@ fn event_pages(
                 .collect();
             crate::history::histories(repository, &ids).ok()
         });
-        let pages: Vec<(String, u64)> = batch
+        let pages: Written = batch
             .par_iter()
             .enumerate()
             .map(|(index, event)| {
@@ -331,100 +331,4 @@ impl Staging {
 
 fn is_empty_dir(path: &Path) -> bool {
     std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::process::Command;
-
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), &target).unwrap();
-            }
-        }
-    }
-
-    fn git(root: &Path, args: &[&str]) {
-        let status = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(root)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    }
-
-    fn files(dir: &Path, found: &mut Vec<(PathBuf, Vec<u8>)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                files(&path, found);
-            } else {
-                found.push((path.clone(), std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-
-    /// Histories walked a few events at a time give the same site as one walk of them all.
-    #[test]
-    fn batches_of_histories_build_the_same_site() {
-        let work = tempfile::tempdir().unwrap();
-        let root = work.path().join("catalog");
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("catalog-example"),
-            &root,
-        );
-        git(&root, &["init", "-q"]);
-        git(&root, &["add", "-A"]);
-        git(&root, &["commit", "-qm", "first"]);
-        let schema = root.join("domains/payments/events/PaymentCaptured/schema.avsc");
-        let text = std::fs::read_to_string(&schema).unwrap();
-        std::fs::write(&schema, text.replacen("\"fields\": [", "\"fields\": [{\"name\": \"note\", \"type\": [\"null\", \"string\"], \"default\": null}, ", 1)).unwrap();
-        git(&root, &["commit", "-qam", "second"]);
-        let tree = crate::tree::DiskTree::new(&root).unwrap();
-        let catalog = Catalog::load(Box::new(tree)).unwrap().catalog;
-        let repository = CatalogRepository::discover(&root).unwrap();
-        let site_of = |batch: usize| {
-            let out = work.path().join(format!("site{batch}"));
-            let options = SiteOptions {
-                out: out.clone(),
-                title: None,
-                base_url: None,
-                history_batch: batch,
-            };
-            build(&catalog, Some(&repository), &options).unwrap();
-            let mut found = Vec::new();
-            files(&out, &mut found);
-            found
-                .into_iter()
-                .map(|(path, bytes)| (path.strip_prefix(&out).unwrap().to_path_buf(), bytes))
-                .collect::<Vec<_>>()
-        };
-        let whole = site_of(HISTORY_BATCH);
-        let home = whole
-            .iter()
-            .find(|(path, _)| path == Path::new("index.html"))
-            .map(|(_, bytes)| String::from_utf8_lossy(bytes).to_string())
-            .unwrap();
-        assert!(
-            home.contains("value schema v2"),
-            "the second version is a recent change"
-        );
-        let mut by_one = site_of(1);
-        let mut whole = whole;
-        whole.sort();
-        by_one.sort();
-        assert_eq!(whole.len(), by_one.len());
-        for ((path, bytes), (other, other_bytes)) in whole.iter().zip(&by_one) {
-            assert_eq!(path, other);
-            assert!(bytes == other_bytes, "{} differs", path.display());
-        }
-    }
 }
